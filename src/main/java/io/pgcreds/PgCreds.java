@@ -1,0 +1,84 @@
+package io.pgcreds;
+
+import io.javalin.Javalin;
+import io.pgcreds.catalog.CatalogService;
+import io.pgcreds.config.Settings;
+import io.pgcreds.discovery.IgnoredVar;
+import io.pgcreds.health.HealthMonitor;
+import io.pgcreds.http.HttpApi;
+import io.pgcreds.pools.PoolFactory;
+import io.pgcreds.pools.PoolRegistry;
+import io.pgcreds.pools.Reconciler;
+import io.pgcreds.pools.ReloadResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * The running service, wired from one map of config vars: the one factory that {@link Main} and
+ * the tests both call, so what is tested is what ships. Not thread-safe to start and close
+ * concurrently; everything it starts is.
+ */
+public final class PgCreds implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PgCreds.class);
+    private final Javalin app;
+    private final Reconciler reconciler;
+    private final HealthMonitor monitor;
+    private final PoolFactory factory;
+    private final PoolRegistry registry;
+
+    private PgCreds(Javalin app, Reconciler reconciler, HealthMonitor monitor, PoolFactory factory,
+                    PoolRegistry registry) {
+        this.app = app;
+        this.reconciler = reconciler;
+        this.monitor = monitor;
+        this.factory = factory;
+        this.registry = registry;
+    }
+
+    /** Starts the service; returns once the port is bound. Never waits on a database. */
+    public static PgCreds start(Map<String, String> env) {
+        long started = System.nanoTime();
+        Settings settings = Settings.from(env);
+        PoolRegistry registry = new PoolRegistry(settings.defaultCredential());
+        PoolFactory factory = new PoolFactory(settings);
+        Reconciler reconciler = new Reconciler(settings, factory, registry);
+        HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout());
+        CatalogService catalog = new CatalogService(registry, monitor, settings.statementTimeout());
+        Javalin app = HttpApi.create(settings, registry, monitor, catalog);
+        PgCreds service = new PgCreds(app, reconciler, monitor, factory, registry);
+        try {
+            ReloadResult initial = reconciler.apply(env);
+            for (IgnoredVar ignored : registry.snapshot().ignored()) {
+                log.info("event=ignored var={} reason=\"{}\"", ignored.var(), ignored.reason());
+            }
+            app.start();
+            monitor.start();
+            log.info("event=started port={} credentials={} invalid={} ignored={} api_token={} startup_ms={}",
+                    app.port(), initial.added().size(), initial.errors().size(), registry.snapshot().ignored().size(),
+                    settings.apiTokenConfigured() ? "set" : "unset", (System.nanoTime() - started) / 1_000_000);
+            return service;
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public PoolRegistry registry() {
+        return registry;
+    }
+
+    /** Stops accepting requests, then closes every pool and background thread. */
+    @Override
+    public void close() {
+        app.stop();
+        monitor.close();
+        reconciler.close();
+        factory.close();
+    }
+}

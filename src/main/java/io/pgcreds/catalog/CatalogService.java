@@ -1,0 +1,133 @@
+package io.pgcreds.catalog;
+
+import io.pgcreds.health.HealthMonitor;
+import io.pgcreds.health.ProbeResult;
+import io.pgcreds.pools.CredentialEntry;
+import io.pgcreds.pools.CredentialUnavailableException;
+import io.pgcreds.pools.ErrorClass;
+import io.pgcreds.pools.ManagedPool;
+import io.pgcreds.pools.PoolRegistry;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads information_schema as a chosen credential: in a read-only transaction with a statement
+ * timeout, parameters always bound. A request takes one pool (one generation) and keeps it to the
+ * end. Thread-safe.
+ */
+public final class CatalogService {
+    private static final String SYSTEM_SCHEMAS = "NOT IN ('pg_catalog', 'information_schema')"
+            + " AND %1$s NOT LIKE 'pg\\_toast%%' AND %1$s NOT LIKE 'pg\\_temp\\_%%'";
+
+    private final PoolRegistry registry;
+    private final HealthMonitor monitor;
+    private final String tablesSql;
+    private final String schemasSql;
+
+    public CatalogService(PoolRegistry registry, HealthMonitor monitor, Duration statementTimeout) {
+        this.registry = registry;
+        this.monitor = monitor;
+        // one round trip: pgjdbc sends BEGIN and all three statements together
+        String transaction = "SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = "
+                + statementTimeout.toMillis() + "; ";
+        this.tablesSql = transaction
+                + "SELECT table_schema::text, table_name::text, table_type::text FROM information_schema.tables"
+                + " WHERE table_schema " + String.format(SYSTEM_SCHEMAS, "table_schema")
+                + " AND (?::text IS NULL OR table_schema::text = ?::text)"
+                + " ORDER BY table_schema, table_name LIMIT ? OFFSET ?";
+        this.schemasSql = transaction
+                + "SELECT schema_name::text, schema_owner::text FROM information_schema.schemata"
+                + " WHERE schema_name " + String.format(SYSTEM_SCHEMAS, "schema_name")
+                + " ORDER BY schema_name";
+    }
+
+    public TablePage tables(String credential, String schema, int limit, int offset) {
+        ManagedPool pool = usablePool(credential);
+        List<TableInfo> tables = new ArrayList<>();
+        inReadOnlyTransaction(pool, tablesSql, statement -> {
+            if (schema == null) {
+                statement.setNull(1, Types.VARCHAR);
+                statement.setNull(2, Types.VARCHAR);
+            } else {
+                statement.setString(1, schema);
+                statement.setString(2, schema);
+            }
+            statement.setInt(3, limit + 1); // one more than asked tells whether there is a next page
+            statement.setLong(4, offset);
+        }, row -> tables.add(new TableInfo(row.getString(1), row.getString(2), row.getString(3))));
+        boolean hasMore = tables.size() > limit;
+        return new TablePage(pool.name(), pool.generation(), schema, limit, offset, hasMore,
+                hasMore ? tables.subList(0, limit) : tables);
+    }
+
+    public SchemaList schemas(String credential) {
+        ManagedPool pool = usablePool(credential);
+        List<SchemaInfo> schemas = new ArrayList<>();
+        inReadOnlyTransaction(pool, schemasSql, statement -> { },
+                row -> schemas.add(new SchemaInfo(row.getString(1), row.getString(2))));
+        return new SchemaList(pool.name(), pool.generation(), schemas);
+    }
+
+    /** The credential's current pool, or an immediate 503 when it has none or is known to be down and empty. */
+    private ManagedPool usablePool(String credential) {
+        CredentialEntry entry = credential == null
+                ? registry.resolve(registry.defaultCredentialName())
+                : registry.resolve(credential);
+        if (!entry.hasPool()) {
+            throw new CredentialUnavailableException("credential " + entry.name()
+                    + " has no usable configuration: " + entry.error(), ErrorClass.CONFIG, null);
+        }
+        ManagedPool pool = entry.pool();
+        ProbeResult probe = monitor.result(pool);
+        if (probe.status() == ProbeResult.Status.DOWN && pool.stats().total() == 0) {
+            ErrorClass errorClass = probe.errorClass() == null ? ErrorClass.OTHER : probe.errorClass();
+            throw new CredentialUnavailableException("credential " + pool.name() + " is down (" + errorClass.wireName()
+                    + ") as of " + probe.checkedAt(), errorClass, null);
+        }
+        return pool;
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    private interface RowReader {
+        void read(ResultSet row) throws SQLException;
+    }
+
+    private static void inReadOnlyTransaction(ManagedPool pool, String sql, Binder binder, RowReader reader) {
+        try (Connection connection = pool.borrow()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                binder.bind(statement);
+                boolean isResultSet = statement.execute();
+                while (!isResultSet) {
+                    if (statement.getUpdateCount() == -1) {
+                        throw new SQLException("the catalog query returned no rows");
+                    }
+                    isResultSet = statement.getMoreResults();
+                }
+                try (ResultSet rows = statement.getResultSet()) {
+                    while (rows.next()) {
+                        reader.read(rows);
+                    }
+                }
+            } finally {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            pool.recordFailure(e);
+            ErrorClass errorClass = ErrorClass.classify(e);
+            throw new CredentialUnavailableException("credential " + pool.name() + " could not be read ("
+                    + errorClass.wireName() + (e.getSQLState() == null ? "" : ", SQLSTATE " + e.getSQLState()) + ")",
+                    errorClass, e);
+        }
+    }
+}

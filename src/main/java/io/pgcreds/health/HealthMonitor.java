@@ -1,0 +1,153 @@
+package io.pgcreds.health;
+
+import io.pgcreds.Threads;
+import io.pgcreds.pools.CredentialEntry;
+import io.pgcreds.pools.ErrorClass;
+import io.pgcreds.pools.Failure;
+import io.pgcreds.pools.ManagedPool;
+import io.pgcreds.pools.PoolRegistry;
+import io.pgcreds.pools.ServerFacts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * Probes every pool in the background ({@code SELECT 1} with a hard timeout) and keeps the last
+ * result per pool, so that health answers come from memory whatever the databases do. At most one
+ * probe per pool is in flight: a database that hangs costs one blocked thread, not one per interval.
+ * Thread-safe.
+ */
+public final class HealthMonitor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
+    private final PoolRegistry registry;
+    private final Duration interval;
+    private final Duration timeout;
+    private final Map<ManagedPool, ProbeState> states = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService probes;
+    private volatile boolean closed;
+
+    public HealthMonitor(PoolRegistry registry, Duration interval, Duration timeout) {
+        this.registry = registry;
+        this.interval = interval;
+        this.timeout = timeout;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.daemon("pgcreds-health-scheduler"));
+        this.probes = Executors.newCachedThreadPool(Threads.daemon("pgcreds-probe"));
+    }
+
+    public void start() {
+        scheduler.scheduleWithFixedDelay(this::probeAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The last probe result of a pool; UNKNOWN until its first probe has finished. */
+    public ProbeResult result(ManagedPool pool) {
+        ProbeState state = states.get(pool);
+        return state == null ? ProbeResult.NOT_YET : state.last;
+    }
+
+    /** Probes one pool now (e.g. right after it was created), unless a probe of it is running. */
+    public void probeSoon(ManagedPool pool) {
+        scheduler.execute(() -> probe(pool));
+    }
+
+    private void probeAll() {
+        try {
+            PoolRegistry.Snapshot snapshot = registry.snapshot();
+            Set<ManagedPool> live = snapshot.entries().values().stream()
+                    .filter(CredentialEntry::hasPool).map(CredentialEntry::pool)
+                    .collect(Collectors.toSet());
+            states.keySet().removeIf(pool -> !live.contains(pool));
+            live.forEach(this::probe);
+        } catch (RuntimeException e) {
+            log.warn("event=probe_round_failed error=\"{}\"", e.toString());
+        }
+    }
+
+    private void probe(ManagedPool pool) {
+        if (pool.isClosed()) {
+            return;
+        }
+        ProbeState state = states.computeIfAbsent(pool, key -> new ProbeState());
+        if (!state.inFlight.compareAndSet(false, true)) {
+            return; // the previous probe still runs; its watchdog reports the timeout
+        }
+        long sequence = state.sequence.incrementAndGet();
+        probes.execute(() -> runProbe(pool, state));
+        scheduler.schedule(() -> {
+            if (state.inFlight.get() && state.sequence.get() == sequence) {
+                record(pool, state, new ProbeResult(ProbeResult.Status.DOWN, Instant.now(), null, ErrorClass.TIMEOUT));
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void runProbe(ManagedPool pool, ProbeState state) {
+        ProbeResult result;
+        long started = System.nanoTime();
+        try (Connection connection = pool.stats().total() > 0 ? pool.borrow() : pool.connectDirectly()) {
+            connection.setNetworkTimeout(Runnable::run, (int) timeout.toMillis());
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SELECT 1");
+            }
+            long latency = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            pool.learnFacts(connection);
+            ServerFacts facts = pool.facts();
+            result = facts != null && !facts.ssl()
+                    ? new ProbeResult(ProbeResult.Status.DOWN, Instant.now(), latency, ErrorClass.TLS)
+                    : new ProbeResult(ProbeResult.Status.UP, Instant.now(), latency, null);
+        } catch (SQLException | RuntimeException e) {
+            pool.recordFailure(e);
+            result = new ProbeResult(ProbeResult.Status.DOWN, Instant.now(),
+                    Duration.ofNanos(System.nanoTime() - started).toMillis(), ErrorClass.classify(e));
+        }
+        state.inFlight.set(false);
+        record(pool, state, result);
+    }
+
+    private void record(ManagedPool pool, ProbeState state, ProbeResult result) {
+        if (closed) {
+            return; // probes interrupted by close() say nothing about the database
+        }
+        ProbeResult previous = state.last;
+        state.last = result;
+        if (previous.status() != result.status() || previous.errorClass() != result.errorClass()) {
+            String errorClass = result.errorClass() == null ? "none" : result.errorClass().wireName();
+            if (result.isUp()) {
+                log.info("credential={} generation={} event=probe status=UP latency_ms={}",
+                        pool.name(), pool.generation(), result.latencyMs());
+            } else {
+                Failure failure = pool.lastFailure();
+                log.warn("credential={} generation={} event=probe status=DOWN error_class={} reason=\"{}\"",
+                        pool.name(), pool.generation(), errorClass,
+                        failure == null ? "probe timed out" : failure.message().replace('"', '\''));
+            }
+        }
+    }
+
+    private static final class ProbeState {
+        final AtomicBoolean inFlight = new AtomicBoolean();
+        final AtomicLong sequence = new AtomicLong();
+        volatile ProbeResult last = ProbeResult.NOT_YET;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdownNow();
+        probes.shutdownNow();
+    }
+}

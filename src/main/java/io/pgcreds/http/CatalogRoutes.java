@@ -1,0 +1,39 @@
+package io.pgcreds.http;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.pgcreds.catalog.CatalogService;
+
+import java.util.Set;
+
+/** {@code /tables} and {@code /schemas}: information_schema as a chosen credential. */
+final class CatalogRoutes {
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+    private final CatalogService catalog;
+    private final BearerAuth auth;
+
+    CatalogRoutes(CatalogService catalog, BearerAuth auth) {
+        this.catalog = catalog;
+        this.auth = auth;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/tables", auth.protect(this::tables));
+        routes.get("/schemas", auth.protect(this::schemas));
+    }
+
+    private void tables(Context ctx) {
+        QueryParams.allowOnly(ctx, Set.of("credential", "schema", "limit", "offset"));
+        String credential = QueryParams.text(ctx, "credential");
+        String schema = QueryParams.text(ctx, "schema");
+        int limit = QueryParams.integer(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int offset = QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        ctx.json(catalog.tables(credential, schema, limit, offset));
+    }
+
+    private void schemas(Context ctx) {
+        QueryParams.allowOnly(ctx, Set.of("credential"));
+        ctx.json(catalog.schemas(QueryParams.text(ctx, "credential")));
+    }
+}

@@ -1,0 +1,99 @@
+package io.pgcreds.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.validation.ValidationException;
+import io.pgcreds.pools.CredentialUnavailableException;
+import io.pgcreds.pools.UnknownCredentialException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The one place that turns failures into RFC 9457 problem documents. Anything unmapped becomes a
+ * generic 500 and one WARN line naming the exception class, never a stack trace in the answer.
+ */
+final class Problems {
+    static final String CONTENT_TYPE = "application/problem+json";
+    private static final Logger log = LoggerFactory.getLogger(Problems.class);
+    private static final String WRITTEN = "pgcreds.problem-written";
+    private final ObjectMapper mapper;
+
+    Problems(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    void register(JavalinConfig config) {
+        config.routes.exception(ProblemException.class, (e, ctx) -> {
+            if (e.status() == 401) {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"pgcreds\"");
+            }
+            write(ctx, e.status(), e.slug(), e.title(), e.getMessage(), null, e.invalidParams());
+        });
+        config.routes.exception(UnknownCredentialException.class, (e, ctx) ->
+                write(ctx, 404, "unknown-credential", "Unknown credential", e.getMessage(), null, null));
+        config.routes.exception(CredentialUnavailableException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "2");
+            write(ctx, 503, "credential-unavailable", "Credential unavailable", e.getMessage(),
+                    e.errorClass().wireName(), null);
+        });
+        config.routes.exception(ValidationException.class, (e, ctx) ->
+                write(ctx, 400, "invalid-parameter", "Invalid request parameter", "the request parameters are not valid",
+                        null, null));
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> generic(ctx, e.getStatus()));
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            StackTraceElement[] trace = e.getStackTrace();
+            log.warn("event=unhandled_error method={} path={} exception={} at={}", ctx.method(), ctx.path(),
+                    e.getClass().getName(), trace.length > 0 ? trace[0] : "unknown");
+            write(ctx, 500, "internal-error", "Internal error", "the request could not be completed", null, null);
+        });
+        for (int status : new int[] {400, 404, 405, 413, 414, 415, 431, 500, 503}) {
+            config.routes.error(status, ctx -> {
+                if (ctx.attribute(WRITTEN) == null) {
+                    generic(ctx, status);
+                }
+            });
+        }
+    }
+
+    private void generic(Context ctx, int status) {
+        HttpStatus known = HttpStatus.forStatus(status);
+        String title = known == HttpStatus.UNKNOWN ? "Error" : known.getMessage();
+        String detail = switch (status) {
+            case 404 -> "no endpoint " + ctx.method() + " " + printable(ctx.path()) + "; see /openapi.yaml";
+            case 405 -> "method " + ctx.method() + " is not allowed on " + printable(ctx.path());
+            default -> title;
+        };
+        write(ctx, status, slug(title), title, detail, null, null);
+    }
+
+    void write(Context ctx, int status, String slug, String title, String detail, String errorClass,
+               List<Problem.InvalidParam> invalidParams) {
+        Problem problem = new Problem(Problem.TYPE_PREFIX + slug, title, status, detail, printable(ctx.path()),
+                errorClass, invalidParams);
+        ctx.attribute(WRITTEN, Boolean.TRUE);
+        try {
+            ctx.status(status).contentType(CONTENT_TYPE).result(mapper.writeValueAsString(problem));
+        } catch (JsonProcessingException e) {
+            ctx.status(500).contentType(CONTENT_TYPE).result("{\"title\":\"Internal error\",\"status\":500}");
+        }
+    }
+
+    private static String slug(String title) {
+        return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    }
+
+    /** Paths echo back what a client sent: keep them short and printable. */
+    private static String printable(String text) {
+        if (text == null) {
+            return "";
+        }
+        String cleaned = text.replaceAll("[^\\x21-\\x7e]", "?");
+        return cleaned.length() <= 100 ? cleaned : cleaned.substring(0, 100) + "...";
+    }
+}

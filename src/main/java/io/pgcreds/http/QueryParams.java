@@ -1,0 +1,68 @@
+package io.pgcreds.http;
+
+import io.javalin.http.Context;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Validates query parameters at the edge: unknown, repeated, empty, too long or out of range is a 400. */
+final class QueryParams {
+    private static final int MAX_TEXT = 200;
+
+    private QueryParams() {
+    }
+
+    static void allowOnly(Context ctx, Set<String> allowed) {
+        Set<String> unknown = new TreeSet<>();
+        for (String name : ctx.queryParamMap().keySet()) {
+            if (!allowed.contains(name)) {
+                unknown.add(name.length() <= 40 ? name : name.substring(0, 40) + "...");
+            }
+        }
+        if (!unknown.isEmpty()) {
+            String name = unknown.iterator().next();
+            throw ProblemException.badParameter(name, "is not known here; allowed: " + String.join(", ", new TreeSet<>(allowed)));
+        }
+    }
+
+    /** The single value of a parameter, or null when absent. */
+    static String text(Context ctx, String name) {
+        Map<String, List<String>> params = ctx.queryParamMap();
+        List<String> values = params.get(name);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw ProblemException.badParameter(name, "is given " + values.size() + " times; give it once");
+        }
+        String value = values.get(0);
+        if (value.isEmpty()) {
+            throw ProblemException.badParameter(name, "is empty; leave it out or give a value");
+        }
+        if (value.length() > MAX_TEXT) {
+            throw ProblemException.badParameter(name, "is longer than " + MAX_TEXT + " characters");
+        }
+        if (value.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+            throw ProblemException.badParameter(name, "contains control characters");
+        }
+        return value;
+    }
+
+    static int integer(Context ctx, String name, int fallback, int min, int max) {
+        String value = text(ctx, name);
+        if (value == null) {
+            return fallback;
+        }
+        String reason = "must be a whole number from " + min + " to " + max;
+        if (!value.matches("-?[0-9]{1,10}")) {
+            throw ProblemException.badParameter(name, reason);
+        }
+        long parsed = Long.parseLong(value);
+        if (parsed < min || parsed > max) {
+            throw ProblemException.badParameter(name, reason);
+        }
+        return (int) parsed;
+    }
+}

@@ -1,0 +1,45 @@
+package io.pgcreds.pools;
+
+import io.pgcreds.discovery.CredentialSpec;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One credential in the {@code /credentials} answer. Never a password, never a whole URL:
+ * the connection's parts are shown one by one. Connection fields are null for an invalid credential.
+ */
+public record CredentialView(String name, List<String> configVars, String state, int generation,
+                             Instant lastReloadAt, String reloadError, String user, String host, Integer port,
+                             String database, String sslMode, Boolean pooled, String role, Tls tls,
+                             String serverVersion, PoolStats pool, LastError lastError, List<String> warnings) {
+
+    /** What TLS the server reports for our session, from pg_stat_ssl. */
+    public record Tls(String version, String cipher) {
+    }
+
+    /** The last connection failure seen on the current pool. */
+    public record LastError(String errorClass, String message, Instant at) {
+    }
+
+    public static CredentialView of(CredentialEntry entry) {
+        if (!entry.hasPool()) {
+            return new CredentialView(entry.name(), entry.configVars(), entry.state().wireName(), entry.generation(),
+                    entry.lastReloadAt(), entry.error(), null, null, null, null, null, null, null, null, null, null,
+                    null, entry.warnings());
+        }
+        ManagedPool pool = entry.pool();
+        CredentialSpec spec = pool.spec();
+        ServerFacts facts = pool.facts();
+        Failure failure = pool.lastFailure();
+        return new CredentialView(entry.name(), entry.configVars(), entry.state().wireName(), entry.generation(),
+                entry.lastReloadAt(), entry.error(), spec.user(), spec.host(), spec.port(), spec.database(),
+                spec.tls().mode().wireName(), spec.pooled(),
+                facts == null ? null : facts.role().wireName(),
+                facts == null ? null : new Tls(facts.tlsVersion(), facts.tlsCipher()),
+                facts == null ? null : facts.serverVersion(),
+                pool.stats(),
+                failure == null ? null : new LastError(failure.errorClass().wireName(), failure.message(), failure.at()),
+                entry.warnings());
+    }
+}

@@ -1,0 +1,94 @@
+package io.pgcreds.pools;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.pgcreds.Threads;
+import io.pgcreds.config.Settings;
+import io.pgcreds.discovery.CredentialSpec;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/**
+ * Builds a credential's pool from its spec: SSL always on at the spec's mode, never blocking on
+ * the database (connections are made in the background). Thread-safe; all pools share one
+ * housekeeping thread so that a hundred credentials do not cost a hundred idle threads.
+ */
+public final class PoolFactory implements AutoCloseable {
+    private static final String DEFAULT_APPLICATION_NAME = "pgcreds";
+    private final Settings settings;
+    private final ScheduledThreadPoolExecutor housekeeping;
+
+    public PoolFactory(Settings settings) {
+        this.settings = settings;
+        this.housekeeping = new ScheduledThreadPoolExecutor(1, Threads.daemon("pgcreds-pool-housekeeper"));
+        this.housekeeping.setRemoveOnCancelPolicy(true);
+    }
+
+    public ManagedPool open(CredentialSpec spec, int maxSize, int generation) {
+        long connectionTimeoutMs = settings.connectionTimeout().toMillis();
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(spec.name() + "#" + generation);
+        config.setDataSource(dataSource(spec));
+        config.setMaximumPoolSize(maxSize);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(connectionTimeoutMs);
+        config.setValidationTimeout(Math.max(250, Math.min(3000, connectionTimeoutMs / 2)));
+        config.setInitializationFailTimeout(-1); // start-up never waits on a database
+        config.setKeepaliveTime(120_000);
+        config.setIdleTimeout(600_000);
+        config.setMaxLifetime(1_800_000);
+        config.setScheduledExecutor(housekeeping);
+        config.setThreadFactory(Threads.daemon("pgcreds-pool-" + spec.name()));
+        HikariDataSource pool = new HikariDataSource(config);
+
+        PGSimpleDataSource direct = dataSource(spec);
+        direct.setLoginTimeout(seconds(settings.healthTimeout().toMillis()));
+        return new ManagedPool(spec, generation, maxSize, pool, direct);
+    }
+
+    private PGSimpleDataSource dataSource(CredentialSpec spec) {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setServerNames(new String[] {spec.host()});
+        source.setPortNumbers(new int[] {spec.port()});
+        source.setDatabaseName(spec.database());
+        source.setUser(spec.user());
+        source.setPassword(spec.password().reveal());
+        source.setSslMode(spec.tls().mode().wireName());
+        if (spec.tls().rootCert() != null) {
+            source.setSslRootCert(spec.tls().rootCert());
+        }
+        if (spec.tls().clientCert() != null) {
+            source.setSslCert(spec.tls().clientCert());
+        }
+        if (spec.tls().clientKey() != null) {
+            source.setSslKey(spec.tls().clientKey());
+        }
+        source.setGssEncMode("disable");
+        if (spec.pooled()) {
+            source.setPrepareThreshold(0); // PgBouncer in transaction mode breaks server-side prepared statements
+        }
+        source.setApplicationName(spec.applicationName() != null ? spec.applicationName() : DEFAULT_APPLICATION_NAME);
+        long connectionTimeoutMs = settings.connectionTimeout().toMillis();
+        source.setConnectTimeout(spec.connectTimeout() > 0 ? spec.connectTimeout() : seconds(connectionTimeoutMs));
+        source.setSslResponseTimeout((int) Math.min(Integer.MAX_VALUE, connectionTimeoutMs));
+        // a hard bound on any read, so a server that stops answering mid-query cannot hold a thread for ever
+        source.setSocketTimeout(seconds(settings.statementTimeout().toMillis()) + 10);
+        source.setTcpKeepAlive(true);
+        return source;
+    }
+
+    private static int seconds(long millis) {
+        return (int) Math.max(1, (millis + 999) / 1000);
+    }
+
+    public ScheduledExecutorService housekeeping() {
+        return housekeeping;
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+    }
+}

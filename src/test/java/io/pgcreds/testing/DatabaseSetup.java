@@ -1,0 +1,57 @@
+package io.pgcreds.testing;
+
+import io.pgcreds.localpg.PostgresServer;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * A database of its own on a test server, owned by a fresh owner role, with a limited role granted
+ * SELECT on exactly one table. Passwords contain characters that must be percent-encoded in URLs.
+ *
+ * <p>Tables: public.accounts, public.orders, public.audit_log and the view reporting.daily_totals.
+ * The limited role may SELECT public.orders and nothing else.
+ */
+public record DatabaseSetup(PostgresServer server, String database, String owner, String ownerPassword,
+                            String limited, String limitedPassword) {
+
+    public static final String GRANTED_TABLE = "orders";
+
+    public static DatabaseSetup create(PostgresServer server, String prefix) {
+        String suffix = randomHex(4);
+        String database = prefix + "_" + suffix;
+        String owner = prefix + "_owner_" + suffix;
+        String limited = prefix + "_limited_" + suffix;
+        String ownerPassword = Secrets.remember("ow:n@r/" + randomHex(8) + "%p");
+        String limitedPassword = Secrets.remember("li@m:i/" + randomHex(8) + "?t");
+        server.execute("postgres",
+                "CREATE ROLE " + owner + " LOGIN PASSWORD '" + ownerPassword + "'",
+                "CREATE ROLE " + limited + " LOGIN PASSWORD '" + limitedPassword + "'",
+                "CREATE DATABASE " + database + " OWNER " + owner);
+        server.execute(database,
+                "SET ROLE " + owner,
+                "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text)",
+                "CREATE TABLE public.orders (id bigint PRIMARY KEY, account_id bigint, total numeric)",
+                "CREATE TABLE public.audit_log (id bigint PRIMARY KEY, entry text)",
+                "CREATE SCHEMA reporting",
+                "CREATE VIEW reporting.daily_totals AS SELECT 1 AS day, 2 AS total",
+                "RESET ROLE",
+                "GRANT CONNECT ON DATABASE " + database + " TO " + limited,
+                "GRANT SELECT ON public." + GRANTED_TABLE + " TO " + limited);
+        return new DatabaseSetup(server, database, owner, ownerPassword, limited, limitedPassword);
+    }
+
+    public String ownerUrl() {
+        return Secrets.remember(server.url(owner, ownerPassword, database));
+    }
+
+    public String limitedUrl() {
+        return Secrets.remember(server.url(limited, limitedPassword, database));
+    }
+
+    static String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+}

@@ -1,0 +1,89 @@
+package io.pgcreds.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgcreds.PgCreds;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The real service, started in this JVM through the same factory the jar's Main calls, on a free
+ * port, with a fresh API token and fast probes. Its log is captured for secret scans.
+ */
+public final class ServiceUnderTest implements AutoCloseable {
+    private final PgCreds service;
+    private final String token;
+    private final ApiClient client;
+    private final int logOffset;
+
+    private ServiceUnderTest(PgCreds service, String token, int logOffset) {
+        this.service = service;
+        this.token = token;
+        this.client = new ApiClient(service.port(), token);
+        this.logOffset = logOffset;
+    }
+
+    /** Starts with the given config vars on top of test defaults (PORT=0, a token, 200 ms probes). */
+    public static ServiceUnderTest start(Map<String, String> vars) {
+        LogCapture.install();
+        Map<String, String> env = new HashMap<>();
+        env.put("PORT", "0");
+        env.put("PGCREDS_API_TOKEN", Secrets.remember("tok-" + DatabaseSetup.randomHex(16)));
+        env.put("PGCREDS_HEALTH_INTERVAL_MS", "200");
+        env.put("PGCREDS_HEALTH_TIMEOUT_MS", "1000");
+        env.putAll(vars);
+        int offset = LogCapture.text().length();
+        return new ServiceUnderTest(PgCreds.start(env), env.get("PGCREDS_API_TOKEN"), offset);
+    }
+
+    public ApiClient client() {
+        return client;
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public int port() {
+        return service.port();
+    }
+
+    public PgCreds service() {
+        return service;
+    }
+
+    /** What the service has logged since it started. */
+    public String log() {
+        return LogCapture.since(logOffset);
+    }
+
+    /** Polls {@code /health} until the condition holds, failing after the timeout with the last answer. */
+    public JsonNode awaitHealth(Predicate<JsonNode> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = client.get("/health", Map.of()).json();
+            if (condition.test(last)) {
+                return last;
+            }
+            sleep(50);
+        }
+        throw new AssertionError("health did not reach the expected state within " + timeout + "; last: " + last);
+    }
+
+    public static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        service.close();
+    }
+}
