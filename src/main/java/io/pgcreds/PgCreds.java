@@ -1,5 +1,6 @@
 package io.pgcreds;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.Settings;
@@ -14,6 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 
 /**
  * The running service, wired from one map of config vars: the one factory that {@link Main} and
@@ -37,29 +41,40 @@ public final class PgCreds implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Starts the service; returns once the port is bound. Never waits on a database. */
+    /**
+     * Starts the service; returns once the port is bound and the pools exist. Never waits on a
+     * database: pools connect in the background.
+     */
     public static PgCreds start(Map<String, String> env) {
         long started = System.nanoTime();
         Settings settings = Settings.from(env);
         PoolRegistry registry = new PoolRegistry(settings.defaultCredential());
         PoolFactory factory = new PoolFactory(settings);
         Reconciler reconciler = new Reconciler(settings, factory, registry);
+        // Jackson, HikariCP and pgjdbc take long to load: do it on a second core while the HTTP server starts
+        Executor startThread = runnable -> Threads.daemon("pgcreds-start").newThread(runnable).start();
+        CompletableFuture<ObjectMapper> mapper = CompletableFuture.supplyAsync(HttpApi::jsonMapper, startThread);
+        CompletableFuture<ReloadResult> initialLoad = mapper.thenApplyAsync(ready -> reconciler.apply(env), startThread);
         HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout());
         CatalogService catalog = new CatalogService(registry, monitor, settings.statementTimeout());
-        Javalin app = HttpApi.create(settings, registry, monitor, catalog);
+        CountDownLatch loaded = new CountDownLatch(1);
+        Javalin app = HttpApi.create(settings, registry, monitor, catalog, mapper::join, loaded);
         PgCreds service = new PgCreds(app, reconciler, monitor, factory, registry);
         try {
-            ReloadResult initial = reconciler.apply(env);
+            app.start();
+            ReloadResult initial = initialLoad.join();
+            loaded.countDown();
+            monitor.start();
             for (IgnoredVar ignored : registry.snapshot().ignored()) {
                 log.info("event=ignored var={} reason=\"{}\"", ignored.var(), ignored.reason());
             }
-            app.start();
-            monitor.start();
             log.info("event=started port={} credentials={} invalid={} ignored={} api_token={} startup_ms={}",
                     app.port(), initial.added().size(), initial.errors().size(), registry.snapshot().ignored().size(),
                     settings.apiTokenConfigured() ? "set" : "unset", (System.nanoTime() - started) / 1_000_000);
             return service;
         } catch (RuntimeException e) {
+            loaded.countDown();
+            initialLoad.join();
             service.close();
             throw e;
         }

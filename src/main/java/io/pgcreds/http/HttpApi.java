@@ -1,8 +1,8 @@
 package io.pgcreds.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.pgcreds.catalog.CatalogService;
@@ -14,24 +14,29 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Builds the HTTP API: routes, bearer auth, problem documents, headers. The app is returned unstarted. */
 public final class HttpApi {
+    private static final long STARTUP_WAIT_SECONDS = 10;
     private HttpApi() {
     }
 
+    /**
+     * @param mapper  the JSON mapper, possibly still being built on another thread (see {@link #jsonMapper()})
+     * @param started opened once the initial pools exist; until then requests wait for it (all but
+     *                {@code /health/live}), so that nothing answers from a half-loaded registry
+     */
     public static Javalin create(Settings settings, PoolRegistry registry, HealthMonitor monitor,
-                                 CatalogService catalog) {
-        ObjectMapper mapper = new ObjectMapper()
-                .registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-        Problems problems = new Problems(mapper);
+                                 CatalogService catalog, Supplier<ObjectMapper> mapper, CountDownLatch started) {
         String openapi = readContract();
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.prefer405over404 = true;
-            config.jsonMapper(new JavalinJackson(mapper, false));
             config.jetty.port = settings.port();
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
@@ -40,14 +45,28 @@ public final class HttpApi {
                 // ignoring case, which would let "Bearer TOKEN" stand in for "Bearer token"
                 http.setHeaderCacheCaseSensitive(true);
             });
-            problems.register(config);
-            config.routes.before(ctx -> ctx.header("X-Content-Type-Options", "nosniff"));
-            new HealthRoutes(registry, monitor).register(config.routes);
+            config.routes.before(ctx -> {
+                ctx.header("X-Content-Type-Options", "nosniff");
+                if (started.getCount() > 0 && !ctx.path().equals("/health/live")) {
+                    started.await(STARTUP_WAIT_SECONDS, TimeUnit.SECONDS);
+                }
+            });
             BearerAuth auth = new BearerAuth(settings.apiToken());
+            new HealthRoutes(registry, monitor).register(config.routes);
             new CredentialRoutes(registry, auth).register(config.routes);
             new CatalogRoutes(catalog, auth).register(config.routes);
             config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
+            // last: the mapper may still be warming up on the start thread
+            ObjectMapper json = mapper.get();
+            config.jsonMapper(new JavalinJackson(json, false));
+            new Problems(json).register(config);
         });
+    }
+
+    /** The JSON mapper of every answer. Instants as ISO-8601 text: all the JSON needs of java.time. */
+    public static ObjectMapper jsonMapper() {
+        return new ObjectMapper()
+                .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance));
     }
 
     private static String readContract() {

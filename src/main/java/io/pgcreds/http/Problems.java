@@ -54,7 +54,9 @@ final class Problems {
         });
         for (int status : new int[] {400, 404, 405, 413, 414, 415, 431, 500, 503}) {
             config.routes.error(status, ctx -> {
-                if (ctx.attribute(WRITTEN) == null) {
+                // only answers without a body of their own: /health's 503 carries the health report
+                String result = ctx.result();
+                if (ctx.attribute(WRITTEN) == null && (result == null || result.isEmpty())) {
                     generic(ctx, status);
                 }
             });

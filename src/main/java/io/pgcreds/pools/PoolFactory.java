@@ -7,6 +7,9 @@ import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.CredentialSpec;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
@@ -50,7 +53,7 @@ public final class PoolFactory implements AutoCloseable {
 
     private PGSimpleDataSource dataSource(CredentialSpec spec) {
         PGSimpleDataSource source = new PGSimpleDataSource();
-        source.setServerNames(new String[] {spec.host()});
+        source.setServerNames(new String[] {hostForDriver(spec.host())});
         source.setPortNumbers(new int[] {spec.port()});
         source.setDatabaseName(spec.database());
         source.setUser(spec.user());
@@ -77,6 +80,21 @@ public final class PoolFactory implements AutoCloseable {
         source.setSocketTimeout(seconds(settings.statementTimeout().toMillis()) + 10);
         source.setTcpKeepAlive(true);
         return source;
+    }
+
+    /**
+     * IPv6 literals in the expanded form the JDK gives certificate IP entries ({@code 0:0:0:0:0:0:0:1}),
+     * because pgjdbc's verify-full compares them as strings and {@code ::1} would never match.
+     */
+    static String hostForDriver(String host) {
+        if (!host.contains(":")) {
+            return host;
+        }
+        try {
+            return InetAddress.getByName(host).getHostAddress(); // a literal: parsed, never looked up
+        } catch (UnknownHostException e) {
+            return host;
+        }
     }
 
     private static int seconds(long millis) {

@@ -1,5 +1,6 @@
 package io.pgcreds.pools;
 
+import io.pgcreds.Threads;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.CredentialSpec;
 import io.pgcreds.discovery.Discovery;
@@ -8,11 +9,15 @@ import io.pgcreds.discovery.InvalidCredential;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Makes the running pools match the config vars: discovery gives the desired credentials, and
@@ -23,6 +28,9 @@ public final class Reconciler implements AutoCloseable {
     private final Settings settings;
     private final PoolFactory factory;
     private final PoolRegistry registry;
+    // HikariCP's close waits for connection attempts in progress (up to the login timeout), so a
+    // pool towards a hanging host must never be closed on a thread that anything waits for
+    private final ExecutorService closer = Executors.newCachedThreadPool(Threads.daemon("pgcreds-pool-closer"));
 
     public Reconciler(Settings settings, PoolFactory factory, PoolRegistry registry) {
         this.settings = settings;
@@ -95,19 +103,40 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         registry.publish(new PoolRegistry.Snapshot(next, desired.ignored(), now));
-        retired.forEach(ManagedPool::close);
+        retired.forEach(this::retire);
         return new ReloadResult(added, removed, replaced, unchanged, errors);
     }
 
-    /** Closes every pool; the registry is left empty. */
-    @Override
-    public synchronized void close() {
+    private void retire(ManagedPool pool) {
+        closer.execute(() -> {
+            pool.close();
+            log.info("credential={} generation={} event=pool_closed", pool.name(), pool.generation());
+        });
+    }
+
+    /** Closes every pool, all at once, waiting at most {@code timeout}; the registry is left empty. */
+    public synchronized void close(Duration timeout) {
         PoolRegistry.Snapshot last = registry.snapshot();
         registry.publish(new PoolRegistry.Snapshot(Map.of(), last.ignored(), Instant.now()));
-        for (CredentialEntry entry : last.entries().values()) {
-            if (entry.hasPool()) {
-                entry.pool().close();
+        last.entries().values().stream().filter(CredentialEntry::hasPool).map(CredentialEntry::pool)
+                .forEach(this::retire);
+        closer.shutdown();
+        try {
+            if (!closer.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("event=pools_not_closed_in_time timeout_ms={}", timeout.toMillis());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Closes every pool, waiting at most 5 s: a healthy pool closes in milliseconds, and what may
+     * still be pending then are connection attempts to a host that does not answer, which hold no
+     * session on any server.
+     */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
     }
 }

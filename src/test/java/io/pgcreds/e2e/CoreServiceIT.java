@@ -283,6 +283,14 @@ class CoreServiceIT {
     }
 
     @Test
+    void every_documented_operation_exists() {
+        io.pgcreds.testing.ContractValidator.instance().document().path("paths").fieldNames().forEachRemaining(path -> {
+            ApiClient.Response response = api.get(path.replace("{name}", "DATABASE"));
+            assertThat(response.status()).as(path).isEqualTo(200);
+        });
+    }
+
+    @Test
     void unknown_paths_and_methods_are_problems() {
         ApiClient.Response notFound = api.get("/nothing/here");
         assertThat(notFound.status()).isEqualTo(404);
