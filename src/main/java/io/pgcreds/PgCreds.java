@@ -3,6 +3,9 @@ package io.pgcreds;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.pgcreds.catalog.CatalogService;
+import io.pgcreds.config.ConfigSources;
+import io.pgcreds.config.EnvFileSource;
+import io.pgcreds.config.HerokuApiSource;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.IgnoredVar;
 import io.pgcreds.health.HealthMonitor;
@@ -11,6 +14,7 @@ import io.pgcreds.pools.PoolFactory;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.pools.Reconciler;
 import io.pgcreds.pools.ReloadResult;
+import io.pgcreds.reload.Reloader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,14 +31,18 @@ import java.util.concurrent.Executor;
 public final class PgCreds implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PgCreds.class);
     private final Javalin app;
+    private final ConfigSources sources;
+    private final Reloader reloader;
     private final Reconciler reconciler;
     private final HealthMonitor monitor;
     private final PoolFactory factory;
     private final PoolRegistry registry;
 
-    private PgCreds(Javalin app, Reconciler reconciler, HealthMonitor monitor, PoolFactory factory,
-                    PoolRegistry registry) {
+    private PgCreds(Javalin app, ConfigSources sources, Reloader reloader, Reconciler reconciler,
+                    HealthMonitor monitor, PoolFactory factory, PoolRegistry registry) {
         this.app = app;
+        this.sources = sources;
+        this.reloader = reloader;
         this.reconciler = reconciler;
         this.monitor = monitor;
         this.factory = factory;
@@ -43,38 +51,58 @@ public final class PgCreds implements AutoCloseable {
 
     /**
      * Starts the service; returns once the port is bound and the pools exist. Never waits on a
-     * database: pools connect in the background.
+     * database (pools connect in the background) nor on the Platform API (its first answer is
+     * applied when it comes).
      */
     public static PgCreds start(Map<String, String> env) {
         long started = System.nanoTime();
         Settings settings = Settings.from(env);
+        EnvFileSource envFile = settings.envFile() == null ? null : new EnvFileSource(settings.envFile());
+        if (envFile != null) {
+            envFile.refresh(); // a local file: read before the first reconciliation
+        }
+        HerokuApiSource herokuApi = !settings.herokuApiConfigured() ? null : new HerokuApiSource(settings.herokuApp(),
+                settings.herokuApiKey(), settings.herokuApiUrl(), settings.herokuPollInterval());
+        ConfigSources sources = new ConfigSources(env, herokuApi, envFile);
+
         PoolRegistry registry = new PoolRegistry(settings.defaultCredential());
         PoolFactory factory = new PoolFactory(settings);
         Reconciler reconciler = new Reconciler(settings, factory, registry);
+        Reloader reloader = new Reloader(sources, reconciler);
+        factory.onAuthFailure(reloader::authFailed);
+        HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout());
+        reconciler.onPublish(monitor::probeSoon);
+
         // Jackson, HikariCP and pgjdbc take long to load: do it on a second core while the HTTP server starts
         Executor startThread = runnable -> Threads.daemon("pgcreds-start").newThread(runnable).start();
         CompletableFuture<ObjectMapper> mapper = CompletableFuture.supplyAsync(HttpApi::jsonMapper, startThread);
-        CompletableFuture<ReloadResult> initialLoad = mapper.thenApplyAsync(ready -> reconciler.apply(env), startThread);
-        HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout());
-        CatalogService catalog = new CatalogService(registry, monitor, settings.statementTimeout());
+        CompletableFuture<ReloadResult> initialLoad = mapper.thenApplyAsync(ready -> reloader.applyCurrent("start"),
+                startThread);
+        CatalogService catalog = new CatalogService(registry, monitor, settings.statementTimeout(),
+                settings.connectionTimeout());
         CountDownLatch loaded = new CountDownLatch(1);
-        Javalin app = HttpApi.create(settings, registry, monitor, catalog, mapper::join, loaded);
-        PgCreds service = new PgCreds(app, reconciler, monitor, factory, registry);
+        Javalin app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, catalog, reloader,
+                sources::statuses), mapper::join, loaded);
+        PgCreds service = new PgCreds(app, sources, reloader, reconciler, monitor, factory, registry);
         try {
             app.start();
             ReloadResult initial = initialLoad.join();
             loaded.countDown();
             monitor.start();
+            sources.start(reloader::sourceChanged);
             for (IgnoredVar ignored : registry.snapshot().ignored()) {
                 log.info("event=ignored var={} reason=\"{}\"", ignored.var(), ignored.reason());
             }
-            log.info("event=started port={} credentials={} invalid={} ignored={} api_token={} startup_ms={}",
+            log.info("event=started port={} credentials={} invalid={} ignored={} api_token={} env_file={}"
+                            + " heroku_api={} webhook={} startup_ms={}",
                     app.port(), initial.added().size(), initial.errors().size(), registry.snapshot().ignored().size(),
-                    settings.apiTokenConfigured() ? "set" : "unset", (System.nanoTime() - started) / 1_000_000);
+                    settings.apiTokenConfigured() ? "set" : "unset", envFile == null ? "off" : "on",
+                    herokuApi == null ? "off" : "on", settings.webhookConfigured() ? "on" : "off",
+                    (System.nanoTime() - started) / 1_000_000);
             return service;
         } catch (RuntimeException e) {
             loaded.countDown();
-            initialLoad.join();
+            initialLoad.exceptionally(failure -> null).join();
             service.close();
             throw e;
         }
@@ -88,10 +116,26 @@ public final class PgCreds implements AutoCloseable {
         return registry;
     }
 
-    /** Stops accepting requests, then closes every pool and background thread. */
+    /** Pools open right now; equals the credentials with a pool once drains have finished. */
+    public int openPools() {
+        return factory.openPools();
+    }
+
+    /** Pools built since start. */
+    public int poolsCreated() {
+        return factory.poolsCreated();
+    }
+
+    public Reloader reloader() {
+        return reloader;
+    }
+
+    /** Stops accepting requests, then stops the sources and closes every pool and background thread. */
     @Override
     public void close() {
         app.stop();
+        sources.close();
+        reloader.close();
         monitor.close();
         reconciler.close();
         factory.close();

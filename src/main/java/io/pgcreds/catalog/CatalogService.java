@@ -2,11 +2,11 @@ package io.pgcreds.catalog;
 
 import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.health.ProbeResult;
-import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.CredentialUnavailableException;
 import io.pgcreds.pools.ErrorClass;
 import io.pgcreds.pools.ManagedPool;
 import io.pgcreds.pools.PoolRegistry;
+import io.pgcreds.pools.PoolRetiredException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +16,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Reads information_schema as a chosen credential: in a read-only transaction with a statement
@@ -23,17 +24,25 @@ import java.util.List;
  * end. Thread-safe.
  */
 public final class CatalogService {
+    private static final int MAX_ATTEMPTS = 3;
     private static final String SYSTEM_SCHEMAS = "NOT IN ('pg_catalog', 'information_schema')"
             + " AND %1$s NOT LIKE 'pg\\_toast%%' AND %1$s NOT LIKE 'pg\\_temp\\_%%'";
 
     private final PoolRegistry registry;
     private final HealthMonitor monitor;
+    private final Duration waitForReplacement;
     private final String tablesSql;
     private final String schemasSql;
 
-    public CatalogService(PoolRegistry registry, HealthMonitor monitor, Duration statementTimeout) {
+    /**
+     * @param waitForReplacement how long a request for a credential that is down may wait for a
+     *                           reconciliation in progress to publish its replacement
+     */
+    public CatalogService(PoolRegistry registry, HealthMonitor monitor, Duration statementTimeout,
+                          Duration waitForReplacement) {
         this.registry = registry;
         this.monitor = monitor;
+        this.waitForReplacement = waitForReplacement;
         // one round trip: pgjdbc sends BEGIN and all three statements together
         String transaction = "SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = "
                 + statementTimeout.toMillis() + "; ";
@@ -49,7 +58,10 @@ public final class CatalogService {
     }
 
     public TablePage tables(String credential, String schema, int limit, int offset) {
-        ManagedPool pool = usablePool(credential);
+        return onCurrentPool(credential, pool -> tables(pool, schema, limit, offset));
+    }
+
+    private TablePage tables(ManagedPool pool, String schema, int limit, int offset) {
         List<TableInfo> tables = new ArrayList<>();
         inReadOnlyTransaction(pool, tablesSql, statement -> {
             if (schema == null) {
@@ -68,30 +80,61 @@ public final class CatalogService {
     }
 
     public SchemaList schemas(String credential) {
-        ManagedPool pool = usablePool(credential);
-        List<SchemaInfo> schemas = new ArrayList<>();
-        inReadOnlyTransaction(pool, schemasSql, statement -> { },
-                row -> schemas.add(new SchemaInfo(row.getString(1), row.getString(2))));
-        return new SchemaList(pool.name(), pool.generation(), schemas);
+        return onCurrentPool(credential, pool -> {
+            List<SchemaInfo> schemas = new ArrayList<>();
+            inReadOnlyTransaction(pool, schemasSql, statement -> { },
+                    row -> schemas.add(new SchemaInfo(row.getString(1), row.getString(2))));
+            return new SchemaList(pool.name(), pool.generation(), schemas);
+        });
     }
 
-    /** The credential's current pool, or an immediate 503 when it has none or is known to be down and empty. */
-    private ManagedPool usablePool(String credential) {
-        CredentialEntry entry = credential == null
-                ? registry.resolve(registry.defaultCredentialName())
-                : registry.resolve(credential);
-        if (!entry.hasPool()) {
-            throw new CredentialUnavailableException("credential " + entry.name()
-                    + " has no usable configuration: " + entry.error(), ErrorClass.CONFIG, null);
+    /**
+     * Runs a request on the credential's current pool. When that pool is replaced while the request
+     * still waits for a connection, the request starts over on the successor: it has done no
+     * database work yet, so it still runs on one generation from start to end.
+     */
+    private <T> T onCurrentPool(String credential, Function<ManagedPool, T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (PoolRegistry.Lease lease = usablePool(credential)) {
+                return work.apply(lease.pool());
+            } catch (PoolRetiredException e) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw new CredentialUnavailableException("credential " + credential
+                            + " was replaced " + attempt + " times while this request waited", ErrorClass.OTHER, e);
+                }
+            }
         }
-        ManagedPool pool = entry.pool();
-        ProbeResult probe = monitor.result(pool);
-        if (probe.status() == ProbeResult.Status.DOWN && pool.stats().total() == 0) {
+    }
+
+    /**
+     * A hold on the credential's current pool for this request, or an immediate 503 when it has no
+     * pool, or is known to be down and holds no connection.
+     */
+    private PoolRegistry.Lease usablePool(String credential) {
+        String name = credential == null ? registry.defaultCredentialName() : credential;
+        long deadline = System.nanoTime() + waitForReplacement.toNanos();
+        while (true) {
+            PoolRegistry.Snapshot seen = registry.snapshot();
+            PoolRegistry.Lease lease = registry.lease(name);
+            ManagedPool pool = lease.pool();
+            ProbeResult probe = monitor.result(pool);
+            if (probe.status() != ProbeResult.Status.DOWN || pool.stats().total() > 0) {
+                return lease;
+            }
+            lease.close();
+            // a reconciliation may be validating this credential's replacement right now: wait for it
+            if (registry.isReconciling() && System.nanoTime() < deadline) {
+                try {
+                    registry.awaitReconciliation(seen, Duration.ofNanos(deadline - System.nanoTime()));
+                    continue;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             ErrorClass errorClass = probe.errorClass() == null ? ErrorClass.OTHER : probe.errorClass();
             throw new CredentialUnavailableException("credential " + pool.name() + " is down (" + errorClass.wireName()
                     + ") as of " + probe.checkedAt(), errorClass, null);
         }
-        return pool;
     }
 
     private interface Binder {
@@ -103,7 +146,7 @@ public final class CatalogService {
     }
 
     private static void inReadOnlyTransaction(ManagedPool pool, String sql, Binder binder, RowReader reader) {
-        try (Connection connection = pool.borrow()) {
+        try (Connection connection = pool.borrowWhileCurrent()) {
             connection.setAutoCommit(false);
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 binder.bind(statement);

@@ -2,6 +2,8 @@ package io.pgcreds.config;
 
 import io.pgcreds.discovery.SslMode;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +16,9 @@ import java.util.Map;
  */
 public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode sslFloor,
                        Duration healthInterval, Duration healthTimeout, Duration drain,
-                       String defaultCredential, Duration connectionTimeout, Duration statementTimeout) {
+                       String defaultCredential, Duration connectionTimeout, Duration statementTimeout,
+                       Path envFile, String herokuApp, Secret herokuApiKey, String herokuApiUrl,
+                       Duration herokuPollInterval, Secret webhookSecret) {
 
     public static final String POOL_SIZE = "PGCREDS_POOL_SIZE";
     public static final int MAX_POOL_SIZE = 100;
@@ -31,9 +35,27 @@ public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode s
                 Duration.ofSeconds(reader.integer("PGCREDS_DRAIN_SECONDS", 25, 0, 3600)),
                 reader.text("PGCREDS_DEFAULT_CREDENTIAL", "DATABASE"),
                 Duration.ofMillis(reader.integer("PGCREDS_CONNECTION_TIMEOUT_MS", 5000, 250, 600_000)),
-                Duration.ofMillis(reader.integer("PGCREDS_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000)));
+                Duration.ofMillis(reader.integer("PGCREDS_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000)),
+                reader.path("PGCREDS_ENV_FILE"),
+                reader.text("PGCREDS_HEROKU_APP", null),
+                Secret.of(env.get("HEROKU_API_KEY")),
+                reader.url("PGCREDS_HEROKU_API_URL", "https://api.heroku.com"),
+                Duration.ofSeconds(reader.integer("PGCREDS_HEROKU_POLL_SECONDS", 60, 0, 86_400)),
+                Secret.of(env.get("PGCREDS_WEBHOOK_SECRET")));
+        if (settings.herokuApp() != null && settings.herokuApiKey().isEmpty()) {
+            reader.problems.add("PGCREDS_HEROKU_APP is set but HEROKU_API_KEY is not");
+        }
         reader.failIfAnyProblem();
         return settings;
+    }
+
+    /** True when the Platform API is to be polled: an app and an API key are both set. */
+    public boolean herokuApiConfigured() {
+        return herokuApp != null && !herokuApiKey.isEmpty();
+    }
+
+    public boolean webhookConfigured() {
+        return !webhookSecret.isEmpty();
     }
 
     /** True when protected endpoints can be reached at all. */
@@ -98,6 +120,28 @@ public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode s
         String text(String name, String fallback) {
             String value = env.get(name);
             return value == null || value.isBlank() ? fallback : value.strip();
+        }
+
+        Path path(String name) {
+            String value = env.get(name);
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            try {
+                return Path.of(value.strip()).toAbsolutePath();
+            } catch (InvalidPathException e) {
+                problems.add(name + " is not a usable file path");
+                return null;
+            }
+        }
+
+        String url(String name, String fallback) {
+            String value = text(name, fallback);
+            if (!value.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
+                problems.add(name + " must be an http(s) URL, got '" + shorten(value) + "'");
+                return fallback;
+            }
+            return value;
         }
 
         SslMode sslFloor() {

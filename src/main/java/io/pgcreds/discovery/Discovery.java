@@ -17,6 +17,7 @@ public final class Discovery {
     public static final String DEFAULT_VAR = "DATABASE_URL";
     private static final String URL_SUFFIX = "_URL";
     private static final String POOL_SUFFIX = "_CONNECTION_POOL_URL";
+    private static final String OWN_PREFIX = "PGCREDS_";
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):");
 
     private Discovery() {
@@ -40,8 +41,8 @@ public final class Discovery {
         for (Map.Entry<String, String> entry : sorted.entrySet()) {
             String var = entry.getKey();
             String value = entry.getValue() == null ? "" : entry.getValue();
-            if (!var.endsWith(URL_SUFFIX) || var.equals(URL_SUFFIX)) {
-                continue;
+            if (!var.endsWith(URL_SUFFIX) || var.equals(URL_SUFFIX) || var.startsWith(OWN_PREFIX)) {
+                continue; // pgcreds' own settings (PGCREDS_HEROKU_API_URL) are not candidates at all
             }
             String reason = ignoreReason(var, value);
             if (reason != null) {

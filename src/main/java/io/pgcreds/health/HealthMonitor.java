@@ -38,6 +38,8 @@ public final class HealthMonitor implements AutoCloseable {
     private final Duration interval;
     private final Duration timeout;
     private final Map<ManagedPool, ProbeState> states = new ConcurrentHashMap<>();
+    // the last result per credential name: a replacement pool shows its predecessor's until its own first probe
+    private final Map<String, ProbeResult> lastByName = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probes;
     private volatile boolean closed;
@@ -57,7 +59,11 @@ public final class HealthMonitor implements AutoCloseable {
     /** The last probe result of a pool; UNKNOWN until its first probe has finished. */
     public ProbeResult result(ManagedPool pool) {
         ProbeState state = states.get(pool);
-        return state == null ? ProbeResult.NOT_YET : state.last;
+        ProbeResult result = state == null ? ProbeResult.NOT_YET : state.last;
+        if (result.status() == ProbeResult.Status.UNKNOWN) {
+            return lastByName.getOrDefault(pool.name(), result);
+        }
+        return result;
     }
 
     /** Probes one pool now (e.g. right after it was created), unless a probe of it is running. */
@@ -72,6 +78,8 @@ public final class HealthMonitor implements AutoCloseable {
                     .filter(CredentialEntry::hasPool).map(CredentialEntry::pool)
                     .collect(Collectors.toSet());
             states.keySet().removeIf(pool -> !live.contains(pool));
+            Set<String> names = live.stream().map(ManagedPool::name).collect(Collectors.toSet());
+            lastByName.keySet().removeIf(name -> !names.contains(name));
             live.forEach(this::probe);
         } catch (RuntimeException e) {
             log.warn("event=probe_round_failed error=\"{}\"", e.toString());
@@ -79,7 +87,7 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     private void probe(ManagedPool pool) {
-        if (pool.isClosed()) {
+        if (pool.isRetired()) {
             return;
         }
         ProbeState state = states.computeIfAbsent(pool, key -> new ProbeState());
@@ -119,11 +127,12 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     private void record(ManagedPool pool, ProbeState state, ProbeResult result) {
-        if (closed) {
-            return; // probes interrupted by close() say nothing about the database
+        if (closed || pool.isRetired()) {
+            return; // probes interrupted by close() or cut off by a drain say nothing about the database
         }
-        ProbeResult previous = state.last;
+        ProbeResult previous = result(pool);
         state.last = result;
+        lastByName.put(pool.name(), result);
         if (previous.status() != result.status() || previous.errorClass() != result.errorClass()) {
             String errorClass = result.errorClass() == null ? "none" : result.errorClass().wireName();
             if (result.isUp()) {

@@ -1,7 +1,6 @@
 package io.pgcreds.health;
 
 import io.pgcreds.pools.CredentialEntry;
-import io.pgcreds.pools.CredentialState;
 import io.pgcreds.pools.ErrorClass;
 import io.pgcreds.pools.PoolRegistry;
 
@@ -45,7 +44,7 @@ public record HealthReport(String status, String defaultCredential, Map<String, 
     }
 
     private static CredentialHealth healthOf(CredentialEntry entry, HealthMonitor monitor) {
-        if (entry.state() == CredentialState.INVALID || !entry.hasPool()) {
+        if (!entry.hasPool()) {
             return new CredentialHealth(DOWN, entry.lastReloadAt(), null, ErrorClass.CONFIG.wireName(), null);
         }
         ProbeResult probe = monitor.result(entry.pool());

@@ -2,34 +2,57 @@ package io.pgcreds.http;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.pgcreds.config.SourceStatus;
 import io.pgcreds.pools.CredentialView;
 import io.pgcreds.pools.CredentialsReport;
 import io.pgcreds.pools.PoolRegistry;
+import io.pgcreds.pools.ReloadResult;
+import io.pgcreds.reload.Reloader;
 
+import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
-/** {@code /credentials} and {@code /credentials/{name}}. */
+/** {@code /credentials}, {@code /credentials/{name}} and {@code POST /credentials/reload}. */
 final class CredentialRoutes {
     private final PoolRegistry registry;
+    private final Reloader reloader;
+    private final Supplier<List<SourceStatus>> sources;
     private final BearerAuth auth;
 
-    CredentialRoutes(PoolRegistry registry, BearerAuth auth) {
+    CredentialRoutes(PoolRegistry registry, Reloader reloader, Supplier<List<SourceStatus>> sources, BearerAuth auth) {
         this.registry = registry;
+        this.reloader = reloader;
+        this.sources = sources;
         this.auth = auth;
     }
 
     void register(RoutesConfig routes) {
         routes.get("/credentials", auth.protect(this::list));
         routes.get("/credentials/{name}", auth.protect(this::one));
+        routes.post("/credentials/reload", auth.protect(this::reload));
     }
 
     private void list(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
-        ctx.json(CredentialsReport.of(registry));
+        ctx.json(CredentialsReport.of(registry, sources.get()));
     }
 
     private void one(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
         ctx.json(CredentialView.of(registry.resolve(ctx.pathParam("name"))));
+    }
+
+    private void reload(Context ctx) {
+        QueryParams.allowOnly(ctx, Set.of());
+        ReloadResult result = reloader.reloadNow("api");
+        ctx.json(new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
+                result.pending(), result.failed(), result.recovered(), result.errors(), sources.get()));
+    }
+
+    /** The reload answer: what changed, by credential name, and the sources as they are now. */
+    record ReloadAnswer(List<String> added, List<String> removed, List<String> replaced, List<String> unchanged,
+                        List<String> pending, List<String> failed, List<String> recovered, List<String> errors,
+                        List<SourceStatus> sources) {
     }
 }

@@ -7,14 +7,17 @@ import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.Settings;
+import io.pgcreds.config.SourceStatus;
 import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.pools.PoolRegistry;
+import io.pgcreds.reload.Reloader;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -25,13 +28,18 @@ public final class HttpApi {
     private HttpApi() {
     }
 
+    /** What the routes call. {@code sources} gives the config sources' statuses. */
+    public record Services(Settings settings, PoolRegistry registry, HealthMonitor monitor, CatalogService catalog,
+                           Reloader reloader, Supplier<List<SourceStatus>> sources) {
+    }
+
     /**
      * @param mapper  the JSON mapper, possibly still being built on another thread (see {@link #jsonMapper()})
      * @param started opened once the initial pools exist; until then requests wait for it (all but
      *                {@code /health/live}), so that nothing answers from a half-loaded registry
      */
-    public static Javalin create(Settings settings, PoolRegistry registry, HealthMonitor monitor,
-                                 CatalogService catalog, Supplier<ObjectMapper> mapper, CountDownLatch started) {
+    public static Javalin create(Services services, Supplier<ObjectMapper> mapper, CountDownLatch started) {
+        Settings settings = services.settings();
         String openapi = readContract();
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -52,12 +60,16 @@ public final class HttpApi {
                 }
             });
             BearerAuth auth = new BearerAuth(settings.apiToken());
-            new HealthRoutes(registry, monitor).register(config.routes);
-            new CredentialRoutes(registry, auth).register(config.routes);
-            new CatalogRoutes(catalog, auth).register(config.routes);
+            new HealthRoutes(services.registry(), services.monitor()).register(config.routes);
+            new CredentialRoutes(services.registry(), services.reloader(), services.sources(), auth)
+                    .register(config.routes);
+            new CatalogRoutes(services.catalog(), auth).register(config.routes);
             config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
             // last: the mapper may still be warming up on the start thread
             ObjectMapper json = mapper.get();
+            if (settings.webhookConfigured()) {
+                new WebhookRoutes(settings.webhookSecret(), services.reloader(), json).register(config.routes);
+            }
             config.jsonMapper(new JavalinJackson(json, false));
             new Problems(json).register(config);
         });

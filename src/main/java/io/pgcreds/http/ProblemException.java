@@ -24,6 +24,10 @@ class ProblemException extends PgCredsException {
                 "query parameter '" + name + "' " + reason, List.of(new Problem.InvalidParam(name, reason)));
     }
 
+    static ProblemException badBody(String detail) {
+        return new ProblemException(400, "invalid-body", "Invalid request body", detail, null);
+    }
+
     static ProblemException unauthorized(String detail) {
         return new ProblemException(401, "unauthorized", "Unauthorized", detail, null);
     }

@@ -30,7 +30,7 @@ final class Problems {
 
     void register(JavalinConfig config) {
         config.routes.exception(ProblemException.class, (e, ctx) -> {
-            if (e.status() == 401) {
+            if (e.slug().equals("unauthorized")) {
                 ctx.header("WWW-Authenticate", "Bearer realm=\"pgcreds\"");
             }
             write(ctx, e.status(), e.slug(), e.title(), e.getMessage(), null, e.invalidParams());

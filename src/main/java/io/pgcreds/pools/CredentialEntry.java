@@ -20,4 +20,8 @@ public record CredentialEntry(String name, List<String> configVars, CredentialSt
     public boolean hasPool() {
         return pool != null;
     }
+
+    CredentialEntry with(List<String> vars, CredentialState newState, String newError, List<String> newWarnings) {
+        return new CredentialEntry(name, vars, newState, pool, generation, lastReloadAt, newError, newWarnings);
+    }
 }

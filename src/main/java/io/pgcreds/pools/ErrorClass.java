@@ -26,6 +26,9 @@ public enum ErrorClass {
         ErrorClass fromState = null;
         boolean transientTimeout = false;
         for (Throwable link = failure; link != null; link = link.getCause()) {
+            if (link instanceof SQLTransientConnectionException && link.getCause() != null) {
+                continue; // HikariCP's "request timed out" around the real reason it could not connect
+            }
             if (link instanceof SSLException || mentionsTls(link.getMessage())) {
                 return TLS;
             }

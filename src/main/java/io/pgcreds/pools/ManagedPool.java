@@ -2,12 +2,16 @@ package io.pgcreds.pools;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.pgcreds.discovery.CredentialSpec;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One generation of one credential's connection pool: the HikariCP pool, a second data source
@@ -15,21 +19,65 @@ import java.time.Instant;
  * Thread-safe; the spec and generation never change, facts and the last failure are replaced whole.
  */
 public final class ManagedPool implements AutoCloseable {
+    private static final long WAIT_SLICE_MS = 250;
     private final CredentialSpec spec;
     private final int generation;
     private final int maxSize;
     private final HikariDataSource pool;
     private final PGSimpleDataSource direct;
     private final Instant createdAt = Instant.now();
+    private final Events events;
+    private final AtomicInteger users = new AtomicInteger();
+    private volatile boolean retired;
     private volatile ServerFacts facts;
     private volatile Failure lastFailure;
 
-    ManagedPool(CredentialSpec spec, int generation, int maxSize, HikariDataSource pool, PGSimpleDataSource direct) {
+    /** What a pool tells its factory. */
+    interface Events {
+        void authFailed(ManagedPool pool);
+
+        void closed(ManagedPool pool);
+    }
+
+    ManagedPool(CredentialSpec spec, int generation, int maxSize, HikariDataSource pool, PGSimpleDataSource direct,
+                Events events) {
         this.spec = spec;
         this.generation = generation;
         this.maxSize = maxSize;
         this.pool = pool;
         this.direct = direct;
+        this.events = events;
+    }
+
+    /**
+     * Takes this pool for one request, unless it has been retired; the caller then reads the
+     * registry again and takes the pool that replaced it. Every successful call needs one {@link #leave()}.
+     */
+    boolean tryEnter() {
+        users.incrementAndGet();
+        if (retired) {
+            users.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void leave() {
+        users.decrementAndGet();
+    }
+
+    /** Requests holding this pool right now. */
+    public int users() {
+        return users.get();
+    }
+
+    /** No request may take this pool any more; the ones holding it finish. */
+    void retire() {
+        retired = true;
+    }
+
+    public boolean isRetired() {
+        return retired;
     }
 
     public CredentialSpec spec() {
@@ -59,6 +107,33 @@ public final class ManagedPool implements AutoCloseable {
         } catch (SQLException e) {
             recordFailure(e);
             throw e;
+        }
+    }
+
+    /**
+     * Borrows a pooled connection for a request: waits at most the pool's connection timeout, but
+     * in short slices, and gives up with {@link PoolRetiredException} as soon as the pool is
+     * replaced, so that requests never wait out a pool whose database has gone away.
+     */
+    public Connection borrowWhileCurrent() throws SQLException {
+        HikariPool hikari = (HikariPool) pool.getHikariPoolMXBean();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pool.getConnectionTimeout());
+        while (true) {
+            long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            try {
+                return hikari.getConnection(Math.max(1, Math.min(WAIT_SLICE_MS, remainingMs)));
+            } catch (SQLTransientConnectionException e) {
+                if (retired) {
+                    throw new PoolRetiredException(this);
+                }
+                if (deadline - System.nanoTime() <= 0) {
+                    recordFailure(e);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                recordFailure(e);
+                throw e;
+            }
         }
     }
 
@@ -102,11 +177,65 @@ public final class ManagedPool implements AutoCloseable {
     }
 
     public void recordFailure(Throwable failure) {
-        lastFailure = new Failure(ErrorClass.classify(failure), spec.password().scrub(describe(failure)), Instant.now());
+        Failure recorded = record(failure);
+        if (recorded.errorClass() == ErrorClass.AUTH && !retired) {
+            events.authFailed(this); // the password may have been rotated: look at the config again
+        }
+    }
+
+    /** Records without signalling an auth failure: for checks the reconciler makes itself. */
+    Failure record(Throwable failure) {
+        Failure recorded = new Failure(ErrorClass.classify(failure), spec.password().scrub(describe(failure)), Instant.now());
+        lastFailure = recorded;
+        return recorded;
+    }
+
+    /**
+     * One connection outside the pool: TLS on, {@code SELECT 1}. Null when it works, else the failure.
+     * Bounded by the probe timeout (the direct data source's login timeout and the network timeout).
+     */
+    Failure check(int timeoutMs) {
+        try {
+            return check(direct.getConnection(), timeoutMs);
+        } catch (SQLException e) {
+            return record(e);
+        }
+    }
+
+    /**
+     * The same check on the pool's own first connection, which then stays in the pool for the
+     * first requests. HikariCP connects at once for a waiting borrower, and its timeout carries
+     * the real reason (bad password, no TLS) as cause.
+     */
+    Failure checkThroughPool(int timeoutMs) {
+        try {
+            return check(((HikariPool) pool.getHikariPoolMXBean()).getConnection(timeoutMs), timeoutMs);
+        } catch (SQLException e) {
+            return record(e);
+        }
+    }
+
+    private Failure check(Connection opened, int timeoutMs) {
+        try (Connection connection = opened) {
+            connection.setNetworkTimeout(Runnable::run, timeoutMs);
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("SELECT 1");
+            }
+            learnFacts(connection);
+            if (!facts.ssl()) {
+                return new Failure(ErrorClass.TLS, "the session is not encrypted", Instant.now());
+            }
+            return null;
+        } catch (SQLException | RuntimeException e) {
+            return record(e);
+        }
     }
 
     /** The failure's message and, when the driver's own is generic, what lies at the bottom of it. */
     static String describe(Throwable failure) {
+        if (failure instanceof SQLTransientConnectionException && failure.getCause() != null) {
+            return describe(failure.getCause()); // HikariCP's timeout around the reason it could not connect
+        }
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
@@ -125,7 +254,9 @@ public final class ManagedPool implements AutoCloseable {
     /** Closes every connection of this pool; in-flight borrowers see their connections closed. */
     @Override
     public void close() {
+        retired = true;
         pool.close();
+        events.closed(this);
     }
 
     @Override

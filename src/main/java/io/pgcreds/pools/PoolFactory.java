@@ -9,6 +9,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -22,6 +26,9 @@ public final class PoolFactory implements AutoCloseable {
     private static final String DEFAULT_APPLICATION_NAME = "pgcreds";
     private final Settings settings;
     private final ScheduledThreadPoolExecutor housekeeping;
+    private final Set<ManagedPool> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger created = new AtomicInteger();
+    private volatile Consumer<ManagedPool> onAuthFailure = pool -> { };
 
     public PoolFactory(Settings settings) {
         this.settings = settings;
@@ -48,7 +55,35 @@ public final class PoolFactory implements AutoCloseable {
 
         PGSimpleDataSource direct = dataSource(spec);
         direct.setLoginTimeout(seconds(settings.healthTimeout().toMillis()));
-        return new ManagedPool(spec, generation, maxSize, pool, direct);
+        ManagedPool managed = new ManagedPool(spec, generation, maxSize, pool, direct, new ManagedPool.Events() {
+            @Override
+            public void authFailed(ManagedPool failed) {
+                onAuthFailure.accept(failed);
+            }
+
+            @Override
+            public void closed(ManagedPool closed) {
+                open.remove(closed);
+            }
+        });
+        open.add(managed);
+        created.incrementAndGet();
+        return managed;
+    }
+
+    /** Called (on the failing thread) whenever a pool meets SQLSTATE 28P01 or 28000. */
+    public void onAuthFailure(Consumer<ManagedPool> listener) {
+        this.onAuthFailure = listener;
+    }
+
+    /** Pools made and not yet closed: after any sequence of reloads, as many as there are credentials with a pool. */
+    public int openPools() {
+        return open.size();
+    }
+
+    /** Pools made since start, for tests that count what a reload built. */
+    public int poolsCreated() {
+        return created.get();
     }
 
     private PGSimpleDataSource dataSource(CredentialSpec spec) {

@@ -2,6 +2,7 @@ package io.pgcreds.pools;
 
 import io.pgcreds.discovery.IgnoredVar;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class PoolRegistry {
     private final String defaultCredential;
     private final AtomicReference<Snapshot> current;
+    private final Object published = new Object();
+    private volatile boolean reconciling;
 
     public PoolRegistry(String defaultCredential) {
         this.defaultCredential = defaultCredential;
@@ -75,5 +78,79 @@ public final class PoolRegistry {
 
     void publish(Snapshot snapshot) {
         current.set(snapshot);
+        synchronized (published) {
+            published.notifyAll();
+        }
+    }
+
+    void reconciling(boolean inProgress) {
+        reconciling = inProgress;
+        synchronized (published) {
+            published.notifyAll();
+        }
+    }
+
+    /** True while a reconciliation may be about to publish new pools. */
+    public boolean isReconciling() {
+        return reconciling;
+    }
+
+    /**
+     * Waits until a snapshot other than {@code seen} is published or no reconciliation is running,
+     * at most {@code timeout}. Requests for a credential that is down use it to wait for a
+     * replacement that is being validated instead of failing at once.
+     */
+    public void awaitReconciliation(Snapshot seen, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (published) {
+            while (reconciling && current.get() == seen) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return;
+                }
+                published.wait(Math.max(1, remaining / 1_000_000));
+            }
+        }
+    }
+
+    /**
+     * Takes the current pool of a credential for one request. A pool retired between reading the
+     * registry and taking it is skipped for its successor, which is always published first, so a
+     * request holds exactly one generation from start to end and a draining pool waits for it.
+     */
+    public Lease lease(String nameOrAlias) {
+        while (true) {
+            CredentialEntry entry = resolve(nameOrAlias);
+            if (!entry.hasPool()) {
+                throw new CredentialUnavailableException("credential " + entry.name()
+                        + " has no usable configuration: " + entry.error(), ErrorClass.CONFIG, null);
+            }
+            if (entry.pool().tryEnter()) {
+                return new Lease(entry.pool());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** One request's hold on one pool generation. */
+    public static final class Lease implements AutoCloseable {
+        private final ManagedPool pool;
+        private boolean closed;
+
+        private Lease(ManagedPool pool) {
+            this.pool = pool;
+        }
+
+        public ManagedPool pool() {
+            return pool;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                pool.leave();
+            }
+        }
     }
 }

@@ -15,22 +15,32 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Makes the running pools match the config vars: discovery gives the desired credentials, and
- * each is added, kept (same pool object), replaced or closed. One reconciliation at a time.
+ * Makes the running pools match the config vars. Discovery gives the desired credentials; each is
+ * added, kept (the same pool object), replaced, or closed. A replacement is built and validated
+ * (one connection: TLS on, {@code SELECT 1}) before it is published with generation + 1; the old
+ * pool then drains in the background. When the new configuration does not work but the old pool
+ * does, the old one keeps serving ({@code pending}); when neither works the new one is published
+ * anyway, because the config is the truth ({@code failed}). One reconciliation at a time, so
+ * concurrent triggers never build two pools for one change.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private final Settings settings;
     private final PoolFactory factory;
     private final PoolRegistry registry;
+    private final List<Consumer<ManagedPool>> publishListeners = new CopyOnWriteArrayList<>();
     // HikariCP's close waits for connection attempts in progress (up to the login timeout), so a
     // pool towards a hanging host must never be closed on a thread that anything waits for
     private final ExecutorService closer = Executors.newCachedThreadPool(Threads.daemon("pgcreds-pool-closer"));
+    private final ExecutorService validators = Executors.newCachedThreadPool(Threads.daemon("pgcreds-validate"));
 
     public Reconciler(Settings settings, PoolFactory factory, PoolRegistry registry) {
         this.settings = settings;
@@ -38,16 +48,27 @@ public final class Reconciler implements AutoCloseable {
         this.registry = registry;
     }
 
+    /** Called with every pool that starts serving, e.g. to probe it at once. */
+    public void onPublish(Consumer<ManagedPool> listener) {
+        publishListeners.add(listener);
+    }
+
     public synchronized ReloadResult apply(Map<String, String> vars) {
+        registry.reconciling(true);
+        try {
+            return reconcile(vars);
+        } finally {
+            registry.reconciling(false);
+        }
+    }
+
+    private ReloadResult reconcile(Map<String, String> vars) {
         DiscoveryResult desired = Discovery.discover(vars, settings.sslFloor());
         PoolRegistry.Snapshot before = registry.snapshot();
-        Map<String, CredentialEntry> next = new HashMap<>();
-        List<String> added = new ArrayList<>();
-        List<String> replaced = new ArrayList<>();
-        List<String> unchanged = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        List<ManagedPool> retired = new ArrayList<>();
         Instant now = Instant.now();
+        Map<String, CredentialEntry> next = new HashMap<>();
+        Outcome outcome = new Outcome();
+        List<Change> changes = new ArrayList<>();
 
         for (CredentialSpec spec : desired.credentials()) {
             Settings.PoolSize size = settings.poolSizeFor(spec.aliases(), vars);
@@ -56,62 +77,187 @@ public final class Reconciler implements AutoCloseable {
                 warnings.add(size.warning());
             }
             CredentialEntry old = before.entries().get(spec.name());
-            if (old != null && old.hasPool() && old.pool().spec().sameConnectionAs(spec)
-                    && old.pool().maxSize() == size.size() && old.state() == CredentialState.ACTIVE) {
-                next.put(spec.name(), new CredentialEntry(spec.name(), spec.configVars(), old.state(), old.pool(),
-                        old.generation(), old.lastReloadAt(), old.error(), warnings));
-                unchanged.add(spec.name());
-                continue;
-            }
-            int generation = old == null ? 1 : old.generation() + 1;
-            ManagedPool pool = factory.open(spec, size.size(), generation);
-            next.put(spec.name(), new CredentialEntry(spec.name(), spec.configVars(), CredentialState.ACTIVE, pool,
-                    generation, now, null, warnings));
             if (old == null) {
-                added.add(spec.name());
-                log.info("credential={} change=added generation={} vars={} user={} host={} port={} database={} sslmode={} pooled={} pool_size={}",
-                        spec.name(), generation, String.join(",", spec.configVars()), spec.user(), spec.host(),
-                        spec.port(), spec.database(), spec.tls().mode(), spec.pooled(), size.size());
+                ManagedPool pool = factory.open(spec, size.size(), 1);
+                next.put(spec.name(), new CredentialEntry(spec.name(), spec.configVars(), CredentialState.ACTIVE, pool,
+                        1, now, null, warnings));
+                outcome.added.add(spec.name());
+                outcome.published.add(pool);
+                log.info("credential={} change=added generation=1 vars={} user={} host={} port={} database={}"
+                                + " sslmode={} pooled={} pool_size={}", spec.name(), String.join(",", spec.configVars()),
+                        spec.user(), spec.host(), spec.port(), spec.database(), spec.tls().mode(), spec.pooled(),
+                        size.size());
+                warnings.forEach(warning -> log.warn("credential={} warning=\"{}\"", spec.name(), warning));
+            } else if (old.hasPool() && old.pool().spec().sameConnectionAs(spec) && old.pool().maxSize() == size.size()) {
+                if (old.state() == CredentialState.FAILED) {
+                    changes.add(new Change(old, spec, size.size(), warnings, true));
+                } else {
+                    next.put(spec.name(), old.with(spec.configVars(), CredentialState.ACTIVE, null, warnings));
+                    outcome.unchanged.add(spec.name());
+                }
             } else {
-                replaced.add(spec.name());
-                log.info("credential={} change=replaced generation={} host={} port={} user={}",
-                        spec.name(), generation, spec.host(), spec.port(), spec.user());
+                changes.add(new Change(old, spec, size.size(), warnings, false));
             }
-            if (old != null && old.hasPool()) {
-                retired.add(old.pool());
-            }
-            warnings.forEach(warning -> log.warn("credential={} warning=\"{}\"", spec.name(), warning));
         }
         for (InvalidCredential invalid : desired.invalid()) {
             CredentialEntry old = before.entries().get(invalid.name());
-            next.put(invalid.name(), new CredentialEntry(invalid.name(), invalid.configVars(), CredentialState.INVALID,
-                    null, old == null ? 1 : old.generation() + 1, now, invalid.error(), List.of()));
             if (old != null && old.hasPool()) {
-                retired.add(old.pool());
+                // the last good pool keeps serving; the error is reported
+                next.put(invalid.name(), old.with(old.configVars(), CredentialState.INVALID, invalid.error(), old.warnings()));
+            } else {
+                next.put(invalid.name(), new CredentialEntry(invalid.name(), invalid.configVars(), CredentialState.INVALID,
+                        null, old == null ? 1 : old.generation(), now, invalid.error(), List.of()));
             }
-            errors.add(invalid.error());
-            log.error("credential={} change=invalid error=\"{}\"", invalid.name(), invalid.error());
+            outcome.errors.add(invalid.error());
+            if (old == null || !invalid.error().equals(old.error())) {
+                log.error("credential={} change=invalid serving={} error=\"{}\"", invalid.name(),
+                        old != null && old.hasPool() ? "last good pool" : "nothing", invalid.error());
+            }
         }
-        List<String> removed = new ArrayList<>();
         for (CredentialEntry old : before.entries().values()) {
-            if (!next.containsKey(old.name())) {
-                removed.add(old.name());
+            boolean stays = next.containsKey(old.name())
+                    || changes.stream().anyMatch(change -> change.spec().name().equals(old.name()));
+            if (!stays) {
+                outcome.removed.add(old.name());
                 if (old.hasPool()) {
-                    retired.add(old.pool());
+                    outcome.retired.add(old.pool());
                 }
                 log.info("credential={} change=removed generation={}", old.name(), old.generation());
             }
         }
+
+        List<CompletableFuture<Void>> validations = new ArrayList<>();
+        for (Change change : changes) {
+            validations.add(CompletableFuture.runAsync(() -> settle(change, now, next, outcome), validators));
+        }
+        validations.forEach(CompletableFuture::join);
+
         registry.publish(new PoolRegistry.Snapshot(next, desired.ignored(), now));
-        retired.forEach(this::retire);
-        return new ReloadResult(added, removed, replaced, unchanged, errors);
+        outcome.retired.forEach(this::retire);
+        outcome.discarded.forEach(pool -> closer.execute(pool::close));
+        outcome.published.forEach(pool -> publishListeners.forEach(listener -> listener.accept(pool)));
+        return outcome.result();
     }
 
+    /** A credential whose serving pool does not match the desired config, or whose pool failed. */
+    private record Change(CredentialEntry old, CredentialSpec spec, int size, List<String> warnings,
+                          boolean revalidate) {
+    }
+
+    /** Decides one change: publish, keep the old pool pending, or publish a failing pool. Runs in parallel. */
+    private void settle(Change change, Instant now, Map<String, CredentialEntry> next, Outcome outcome) {
+        CredentialSpec spec = change.spec();
+        CredentialEntry old = change.old();
+        int timeoutMs = (int) settings.healthTimeout().toMillis();
+        if (change.revalidate()) {
+            Failure failure = old.pool().check(timeoutMs);
+            synchronized (outcome) {
+                if (failure == null) {
+                    next.put(spec.name(), old.with(spec.configVars(), CredentialState.ACTIVE, null, change.warnings()));
+                    outcome.recovered.add(spec.name());
+                    log.info("credential={} change=recovered generation={}", spec.name(), old.generation());
+                } else {
+                    next.put(spec.name(), old.with(spec.configVars(), CredentialState.FAILED, describe(failure),
+                            change.warnings()));
+                    outcome.failed.add(spec.name());
+                    outcome.errors.add(spec.name() + ": " + describe(failure));
+                }
+            }
+            return;
+        }
+        int generation = old == null ? 1 : old.generation() + 1;
+        ManagedPool candidate = factory.open(spec, change.size(), generation);
+        Failure failure = candidate.checkThroughPool(timeoutMs);
+        if (failure == null) {
+            synchronized (outcome) {
+                next.put(spec.name(), new CredentialEntry(spec.name(), spec.configVars(), CredentialState.ACTIVE,
+                        candidate, generation, now, null, change.warnings()));
+                outcome.replaced.add(spec.name());
+                outcome.published.add(candidate);
+                if (old != null && old.hasPool()) {
+                    outcome.retired.add(old.pool());
+                }
+            }
+            log.info("credential={} change=replaced generation={} host={} port={} user={} database={} sslmode={} pool_size={}",
+                    spec.name(), generation, spec.host(), spec.port(), spec.user(), spec.database(),
+                    spec.tls().mode(), change.size());
+            return;
+        }
+        boolean oldServes = old != null && old.hasPool() && old.pool().check(timeoutMs) == null;
+        synchronized (outcome) {
+            outcome.errors.add(spec.name() + ": " + describe(failure));
+            if (oldServes) {
+                next.put(spec.name(), old.with(old.configVars(), CredentialState.PENDING, describe(failure), old.warnings()));
+                outcome.pending.add(spec.name());
+                outcome.discarded.add(candidate);
+            } else {
+                next.put(spec.name(), new CredentialEntry(spec.name(), spec.configVars(), CredentialState.FAILED,
+                        candidate, generation, now, describe(failure), change.warnings()));
+                outcome.failed.add(spec.name());
+                outcome.published.add(candidate);
+                if (old != null && old.hasPool()) {
+                    outcome.retired.add(old.pool());
+                }
+            }
+        }
+        log.warn("credential={} change={} generation={} error_class={} error=\"{}\"", spec.name(),
+                oldServes ? "pending" : "failed", oldServes ? old.generation() : generation,
+                failure.errorClass().wireName(), failure.message().replace('"', '\''));
+    }
+
+    private static String describe(Failure failure) {
+        return failure.errorClass().wireName() + ": " + failure.message();
+    }
+
+    /**
+     * No new request takes the pool; the ones holding it finish within PGCREDS_DRAIN_SECONDS; then
+     * it closes and its connections leave the server.
+     */
     private void retire(ManagedPool pool) {
+        pool.retire();
         closer.execute(() -> {
+            long started = System.nanoTime();
+            long deadline = started + settings.drain().toNanos();
+            while (pool.users() > 0 && System.nanoTime() < deadline) {
+                sleep(10);
+            }
+            int abandoned = pool.users();
             pool.close();
-            log.info("credential={} generation={} event=pool_closed", pool.name(), pool.generation());
+            log.info("credential={} generation={} event=pool_closed drained_ms={} requests_cut_off={}", pool.name(),
+                    pool.generation(), (System.nanoTime() - started) / 1_000_000, abandoned);
         });
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What one apply collects from its parallel validations. */
+    private static final class Outcome {
+        final List<String> added = new ArrayList<>();
+        final List<String> removed = new ArrayList<>();
+        final List<String> replaced = new ArrayList<>();
+        final List<String> unchanged = new ArrayList<>();
+        final List<String> pending = new ArrayList<>();
+        final List<String> failed = new ArrayList<>();
+        final List<String> recovered = new ArrayList<>();
+        final List<String> errors = new ArrayList<>();
+        final List<ManagedPool> published = new ArrayList<>();
+        final List<ManagedPool> retired = new ArrayList<>();
+        final List<ManagedPool> discarded = new ArrayList<>();
+
+        ReloadResult result() {
+            return new ReloadResult(sorted(added), sorted(removed), sorted(replaced), sorted(unchanged),
+                    sorted(pending), sorted(failed), sorted(recovered), sorted(errors));
+        }
+
+        private static List<String> sorted(List<String> names) {
+            return names.stream().sorted().toList();
+        }
     }
 
     /** Closes every pool, all at once, waiting at most {@code timeout}; the registry is left empty. */
@@ -119,8 +265,9 @@ public final class Reconciler implements AutoCloseable {
         PoolRegistry.Snapshot last = registry.snapshot();
         registry.publish(new PoolRegistry.Snapshot(Map.of(), last.ignored(), Instant.now()));
         last.entries().values().stream().filter(CredentialEntry::hasPool).map(CredentialEntry::pool)
-                .forEach(this::retire);
+                .forEach(pool -> closer.execute(pool::close));
         closer.shutdown();
+        validators.shutdownNow();
         try {
             if (!closer.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("event=pools_not_closed_in_time timeout_ms={}", timeout.toMillis());

@@ -2,18 +2,31 @@ package io.pgcreds.pools;
 
 import java.util.List;
 
-/** What one reconciliation changed, by credential name. */
+/**
+ * What one reconciliation did, by credential name: added, removed, replaced (a new pool serves),
+ * unchanged, pending (the new config does not work yet, the old pool serves), failed (neither
+ * works), recovered (a failed credential now works), and the errors met, each naming its credential.
+ */
 public record ReloadResult(List<String> added, List<String> removed, List<String> replaced,
-                          List<String> unchanged, List<String> errors) {
+                           List<String> unchanged, List<String> pending, List<String> failed,
+                           List<String> recovered, List<String> errors) {
     public ReloadResult {
         added = List.copyOf(added);
         removed = List.copyOf(removed);
         replaced = List.copyOf(replaced);
         unchanged = List.copyOf(unchanged);
+        pending = List.copyOf(pending);
+        failed = List.copyOf(failed);
+        recovered = List.copyOf(recovered);
         errors = List.copyOf(errors);
     }
 
     public boolean changedAnything() {
-        return !added.isEmpty() || !removed.isEmpty() || !replaced.isEmpty();
+        return !added.isEmpty() || !removed.isEmpty() || !replaced.isEmpty() || !recovered.isEmpty();
+    }
+
+    /** True when some credential waits for a retry: pending or failed. */
+    public boolean needsRetry() {
+        return !pending.isEmpty() || !failed.isEmpty();
     }
 }

@@ -72,6 +72,7 @@ class DiscoveryTest {
                 "WEBSITE_URL", "https://example.com",
                 "EMPTY_URL", "",
                 "NOT_A_URL", "just words",
+                "PGCREDS_HEROKU_API_URL", "https://api.heroku.com",
                 "PORT", "8080"));
         assertThat(result.credentials()).extracting(CredentialSpec::name).containsExactly("DATABASE");
         assertThat(result.invalid()).isEmpty();

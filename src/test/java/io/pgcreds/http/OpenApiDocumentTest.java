@@ -33,13 +33,17 @@ class OpenApiDocumentTest {
             JsonNode operation = op.getValue();
             JsonNode responses = operation.path("responses");
             assertThat(operation.path("operationId").asText()).as(name).isNotEmpty();
-            assertThat(responses.has("200")).as(name + " 200").isTrue();
+            assertThat(responses.has("200") || responses.has("202")).as(name + " 200 or 202").isTrue();
             assertThat(responses.has("405")).as(name + " 405").isTrue();
             boolean isPublic = operation.has("security") && operation.path("security").isEmpty();
-            assertThat(responses.has("401")).as(name + " 401 when protected").isEqualTo(!isPublic);
+            if (!isPublic) {
+                assertThat(responses.has("401")).as(name + " 401 when protected").isTrue();
+            }
             boolean takesCredential = operation.path("parameters").toString().contains("Credential")
                     || path.getKey().contains("{name}");
-            assertThat(responses.has("404")).as(name + " 404 when it names a credential").isEqualTo(takesCredential);
+            if (takesCredential) {
+                assertThat(responses.has("404")).as(name + " 404 when it names a credential").isTrue();
+            }
             responses.fields().forEachRemaining(response -> {
                 if (response.getKey().startsWith("4") || response.getKey().equals("500")) {
                     JsonNode resolved = resolve(response.getValue());

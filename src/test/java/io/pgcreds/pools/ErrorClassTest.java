@@ -23,6 +23,16 @@ class ErrorClassTest {
     }
 
     @Test
+    void a_pool_timeout_is_classified_by_the_connection_failure_behind_it() {
+        PSQLException auth = new PSQLException("FATAL: password authentication failed for user \"x\"",
+                PSQLState.INVALID_PASSWORD);
+        SQLTransientConnectionException timeout = new SQLTransientConnectionException(
+                "X#1 - Connection is not available, request timed out after 1000ms", "28P01", auth);
+        assertThat(ErrorClass.classify(timeout)).isEqualTo(ErrorClass.AUTH);
+        assertThat(ManagedPool.describe(timeout)).startsWith("FATAL: password authentication failed");
+    }
+
+    @Test
     void a_server_without_ssl_and_handshake_failures_are_tls() {
         assertThat(ErrorClass.classify(new PSQLException("The server does not support SSL.",
                 PSQLState.CONNECTION_REJECTED))).isEqualTo(ErrorClass.TLS);

@@ -143,7 +143,11 @@ public final class ContractValidator {
         return node;
     }
 
+    /** OpenAPI: a concrete path is matched before a templated one. */
     private String matchPath(String path) {
+        if (document.path("paths").has(path)) {
+            return path;
+        }
         Iterator<String> templates = document.path("paths").fieldNames();
         while (templates.hasNext()) {
             String template = templates.next();

@@ -41,8 +41,49 @@ public record DatabaseSetup(PostgresServer server, String database, String owner
         return new DatabaseSetup(server, database, owner, ownerPassword, limited, limitedPassword);
     }
 
+    /**
+     * The same roles, database and tables on another server, with new passwords: what a Heroku
+     * failover to a standby looks like from the app.
+     */
+    public DatabaseSetup replicateTo(PostgresServer other) {
+        String newOwnerPassword = Secrets.remember("ow:n@r/" + randomHex(8) + "%f");
+        String newLimitedPassword = Secrets.remember("li@m:i/" + randomHex(8) + "?f");
+        other.execute("postgres",
+                "CREATE ROLE " + owner + " LOGIN PASSWORD '" + newOwnerPassword + "'",
+                "CREATE ROLE " + limited + " LOGIN PASSWORD '" + newLimitedPassword + "'",
+                "CREATE DATABASE " + database + " OWNER " + owner);
+        other.execute(database,
+                "SET ROLE " + owner,
+                "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text)",
+                "CREATE TABLE public.orders (id bigint PRIMARY KEY, account_id bigint, total numeric)",
+                "CREATE TABLE public.audit_log (id bigint PRIMARY KEY, entry text)",
+                "CREATE SCHEMA reporting",
+                "CREATE VIEW reporting.daily_totals AS SELECT 1 AS day, 2 AS total",
+                "RESET ROLE",
+                "GRANT CONNECT ON DATABASE " + database + " TO " + limited,
+                "GRANT SELECT ON public." + GRANTED_TABLE + " TO " + limited);
+        return new DatabaseSetup(other, database, owner, newOwnerPassword, limited, newLimitedPassword);
+    }
+
+    /** This setup with the limited role's password changed on the server (ALTER ROLE). */
+    public DatabaseSetup withNewLimitedPassword() {
+        String newPassword = Secrets.remember("li@m:i/" + randomHex(8) + "#r");
+        server.execute("postgres", "ALTER ROLE " + limited + " PASSWORD '" + newPassword + "'");
+        return new DatabaseSetup(server, database, owner, ownerPassword, limited, newPassword);
+    }
+
+    /** Ends every session of a role, as {@code heroku pg:credentials:rotate --force} does. */
+    public void terminateSessionsOf(String role) {
+        server.execute("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
+    }
+
     public String ownerUrl() {
         return Secrets.remember(server.url(owner, ownerPassword, database));
+    }
+
+    /** The owner URL with another host name for the same server (e.g. localhost for 127.0.0.1). */
+    public String ownerUrlVia(String host) {
+        return Secrets.remember(server.url(owner, ownerPassword, database).replace("@" + server.host() + ":", "@" + host + ":"));
     }
 
     public String limitedUrl() {

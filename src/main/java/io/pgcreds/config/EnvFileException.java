@@ -1,0 +1,10 @@
+package io.pgcreds.config;
+
+import io.pgcreds.PgCredsException;
+
+/** An env file that cannot be parsed; the message gives the line and what is wrong, never a value. */
+public final class EnvFileException extends PgCredsException {
+    EnvFileException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,243 @@
+package io.pgcreds.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.DatabaseSetup;
+import io.pgcreds.testing.PlatformApiStandIn;
+import io.pgcreds.testing.Secrets;
+import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.TestDatabases;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Config vars from the Platform API (a local stand-in speaking its wire format), the webhook, and auth-failure refreshes. */
+class PlatformApiIT {
+    private static final String APP = "pgcreds-test-app";
+    private DatabaseSetup db;
+    private String apiKey;
+    private Map<String, String> vars;
+
+    @BeforeEach
+    void setUp() {
+        db = DatabaseSetup.create(TestDatabases.shared(), "api");
+        apiKey = Secrets.remember("heroku-api-key-" + System.nanoTime());
+        vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
+    }
+
+    private ServiceUnderTest start(PlatformApiStandIn api, String pollSeconds, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of("PGCREDS_HEROKU_APP", APP, "HEROKU_API_KEY", apiKey,
+                "PGCREDS_HEROKU_API_URL", api.baseUrl(), "PGCREDS_HEROKU_POLL_SECONDS", pollSeconds,
+                "PGCREDS_DRAIN_SECONDS", "2"));
+        env.putAll(extra);
+        return ServiceUnderTest.start(env);
+    }
+
+    @Test
+    void the_platform_api_is_polled_and_its_config_vars_are_followed() {
+        try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
+            api.setVars(vars);
+            Map<String, String> boot = Map.of("DATABASE_URL", db.ownerUrl(),
+                    "STALE_URL", Secrets.remember(db.server().url(db.owner(), db.ownerPassword(), "postgres")));
+            try (ServiceUnderTest service = start(api, "1", boot)) {
+                JsonNode analyst = awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+                assertThat(analyst.path("generation").asInt()).isEqualTo(1);
+                // the API is the app's config now: a var only the boot environment had is gone
+                awaitGone(service, "STALE");
+                assertThat(api.lastAccept()).isEqualTo("application/vnd.heroku+json; version=3");
+
+                DatabaseSetup rotated = db.withNewLimitedPassword();
+                vars.put("ANALYST_URL", rotated.limitedUrl());
+                api.setVars(vars);
+                awaitCredential(service, "ANALYST", c -> c.path("generation").asInt() == 2
+                        && c.path("state").asText().equals("active"));
+                JsonNode source = source(service);
+                assertThat(source.path("name").asText()).isEqualTo("heroku-api");
+                assertThat(source.path("location").asText()).isEqualTo("app " + APP);
+                assertThat(source.path("state").asText()).isEqualTo("ok");
+                assertThat(Secrets.foundIn(service.log())).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void errors_back_off_stay_visible_and_keep_the_last_good_config() {
+        try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
+            api.setVars(vars);
+            try (ServiceUnderTest service = start(api, "1", Map.of())) {
+                awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+                for (int status : new int[] {500, 429, 401}) {
+                    api.failNext(status, 1);
+                    JsonNode failing = awaitSource(service, s -> s.path("lastError").asText().startsWith("HTTP " + status));
+                    assertThat(failing.path("state").asText()).isEqualTo("error");
+                    assertThat(failing.path("consecutiveFailures").asInt()).isPositive();
+                    assertThat(Instant.parse(failing.path("nextAttemptAt").asText()))
+                            .isAfter(Instant.parse(failing.path("lastErrorAt").asText()).plusMillis(900));
+                    assertThat(service.client().get("/credentials").json().path("credentials").size()).isEqualTo(2);
+                    assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
+                    awaitSource(service, s -> s.path("state").asText().equals("ok"));
+                }
+                api.hang(true);
+                JsonNode hanging = awaitSource(service, s -> s.path("lastError").asText().startsWith("timed out"));
+                assertThat(hanging.path("lastError").asText()).isEqualTo("timed out after 2 s");
+                api.hang(false);
+                awaitSource(service, s -> s.path("state").asText().equals("ok"));
+                assertThat(service.log()).contains("source=heroku-api event=failed").contains("(rate_limit)")
+                        .contains("(unauthorized)").contains("source=heroku-api event=recovered");
+                int before = api.requests();
+                api.failNext(500, 1000);
+                ServiceUnderTest.sleep(6000);
+                int during = api.requests() - before;
+                System.out.println("[figure] platform API: " + during + " requests in 6 s of failures at a 1 s poll interval");
+                assertThat(during).as("requests while failing (2 s, 4 s, 8 s backoff)").isBetween(1, 4);
+                assertThat(Secrets.foundIn(service.log())).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void the_webhook_verifies_its_signature_and_refreshes_from_the_api() throws Exception {
+        String secret = Secrets.remember("webhook-secret-" + System.nanoTime());
+        try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
+            api.setVars(vars);
+            try (ServiceUnderTest service = start(api, "0", Map.of("PGCREDS_WEBHOOK_SECRET", secret))) {
+                awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+                int fetched = api.requests();
+                vars.put("REPORTING_URL", Secrets.remember(db.server().url(db.limited(), db.limitedPassword(), "postgres")));
+                api.setVars(vars);
+                String release = delivery("api:release", "release");
+                ApiClient client = service.client();
+
+                assertThat(client.send("POST", "/webhooks/heroku", Map.of("Content-Type", "application/json"), release)
+                        .status()).isEqualTo(401);
+                assertThat(post(client, release, sign("wrong-secret", release)).status()).isEqualTo(401);
+                assertThat(post(client, release, "not base64 at all!").status()).isEqualTo(401);
+                assertThat(post(client, release + " ", sign(secret, release)).status()).isEqualTo(401);
+                ServiceUnderTest.sleep(300);
+                assertThat(api.requests()).as("no refresh for a bad signature").isEqualTo(fetched);
+                assertThat(service.client().get("/credentials/REPORTING").status()).isEqualTo(404);
+
+                ApiClient.Response accepted = post(client, release, sign(secret, release));
+                assertThat(accepted.status()).isEqualTo(202);
+                assertThat(accepted.json().path("refresh").asText()).isEqualTo("scheduled");
+                awaitCredential(service, "REPORTING", c -> c.path("state").asText().equals("active"));
+                int pools = service.service().poolsCreated();
+
+                assertThat(post(client, release, sign(secret, release)).status()).as("a replayed delivery").isEqualTo(202);
+                String attachment = delivery("api:addon-attachment", "addon-attachment");
+                assertThat(post(client, attachment, sign(secret, attachment)).json().path("refresh").asText())
+                        .isEqualTo("scheduled");
+                String dyno = delivery("api:dyno", "dyno");
+                assertThat(post(client, dyno, sign(secret, dyno)).json().path("refresh").asText()).isEqualTo("ignored");
+                ServiceUnderTest.sleep(500);
+                assertThat(service.service().poolsCreated()).as("a replay builds nothing").isEqualTo(pools);
+
+                String notJson = "this is not json";
+                assertThat(post(client, notJson, sign(secret, notJson)).status()).isEqualTo(400);
+                String huge = "{\"pad\":\"" + "x".repeat(70_000) + "\"}";
+                assertThat(post(client, huge, sign(secret, huge)).status()).isEqualTo(413);
+                assertThat(Secrets.foundIn(service.log())).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void an_authentication_failure_refreshes_the_sources_once_not_in_a_loop() {
+        try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
+            api.setVars(vars);
+            try (ServiceUnderTest service = start(api, "0", Map.of())) {
+                awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+                int before = api.requests();
+                // a forced rotation the app has not been told about: only the Platform API knows
+                DatabaseSetup rotated = db.withNewLimitedPassword();
+                db.terminateSessionsOf(db.limited());
+                vars.put("ANALYST_URL", rotated.limitedUrl());
+                api.setVars(vars);
+                awaitCredential(service, "ANALYST", c -> c.path("generation").asInt() == 2
+                        && c.path("state").asText().equals("active"));
+                ServiceUnderTest.sleep(3000); // probes every 200 ms: a loop would show by now
+                int refreshes = service.service().reloader().authRefreshes();
+                System.out.println("[figure] auth-failure refreshes: " + refreshes + ", API requests: "
+                        + (api.requests() - before));
+                assertThat(refreshes).isBetween(1, 2);
+                assertThat(api.requests() - before).isBetween(1, 2);
+            }
+        }
+    }
+
+    private static ApiClient.Response post(ApiClient client, String body, String signature) {
+        return client.send("POST", "/webhooks/heroku",
+                Map.of("Content-Type", "application/json", "Heroku-Webhook-Hmac-SHA256", signature), body);
+    }
+
+    private static String sign(String secret, String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** An App Webhook delivery body as Heroku sends it. */
+    private static String delivery(String event, String resource) {
+        return "{\"id\":\"7a8c5c42-7a1a-4c3b-8e1d-0c6f1f0a9b11\",\"data\":{\"app\":{\"name\":\"" + APP + "\"}},"
+                + "\"actor\":{\"email\":\"ops@example.com\",\"id\":\"2c3f1a9e-1b1b-4bd6-9c0e-5a4b1a1f2e3d\"},"
+                + "\"action\":\"update\",\"version\":\"application/vnd.heroku+json; version=3\","
+                + "\"resource\":\"" + resource + "\",\"sequence\":null,"
+                + "\"created_at\":\"2026-11-24T10:00:00Z\",\"updated_at\":\"2026-11-24T10:00:00Z\","
+                + "\"published_at\":\"2026-11-24T10:00:01Z\",\"previous_data\":{},"
+                + "\"webhook_metadata\":{\"attempt\":{\"id\":\"b1\"},\"delivery\":{\"id\":\"c1\"},"
+                + "\"event\":{\"id\":\"d1\",\"include\":\"" + event + "\"},\"webhook\":{\"id\":\"e1\"}}}";
+    }
+
+    private static JsonNode source(ServiceUnderTest service) {
+        return service.client().get("/credentials").json().at("/sources/0");
+    }
+
+    private static JsonNode awaitSource(ServiceUnderTest service, Predicate<JsonNode> condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = source(service);
+            if (condition.test(last)) {
+                return last;
+            }
+            ServiceUnderTest.sleep(50);
+        }
+        throw new AssertionError("the API source never reached the expected state; last: " + last);
+    }
+
+    private static JsonNode awaitCredential(ServiceUnderTest service, String name, Predicate<JsonNode> condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            ApiClient.Response response = service.client().get("/credentials/" + name);
+            last = response.status() == 200 ? response.json() : null;
+            if (last != null && condition.test(last)) {
+                return last;
+            }
+            ServiceUnderTest.sleep(50);
+        }
+        throw new AssertionError(name + " never reached the expected state; last: " + last);
+    }
+
+    private static void awaitGone(ServiceUnderTest service, String name) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (service.client().get("/credentials/" + name).status() == 404) {
+                return;
+            }
+            ServiceUnderTest.sleep(50);
+        }
+        throw new AssertionError(name + " was never removed");
+    }
+}

@@ -1,0 +1,216 @@
+package io.pgcreds.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.DatabaseSetup;
+import io.pgcreds.testing.EnvFileWriter;
+import io.pgcreds.testing.Secrets;
+import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.TestDatabases;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The env file source and the reconciler: attach, detach, broken configs, retries, concurrent triggers. */
+class ReloadIT {
+    @TempDir
+    Path dir;
+    private DatabaseSetup db;
+    private EnvFileWriter file;
+    private Map<String, String> vars;
+
+    @BeforeEach
+    void setUp() {
+        db = DatabaseSetup.create(TestDatabases.shared(), "reload");
+        file = new EnvFileWriter(dir.resolve("app.env"));
+        vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
+        file.replace(vars);
+    }
+
+    private ServiceUnderTest start() {
+        return ServiceUnderTest.start(Map.of("PGCREDS_ENV_FILE", file.file().toString(), "PGCREDS_DRAIN_SECONDS", "2"));
+    }
+
+    private static JsonNode credential(ServiceUnderTest service, String name) {
+        return service.client().get("/credentials/" + name).json();
+    }
+
+    private static JsonNode awaitCredential(ServiceUnderTest service, String name, Predicate<JsonNode> condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            ApiClient.Response response = service.client().get("/credentials/" + name);
+            last = response.status() == 200 ? response.json() : null;
+            if (last != null && condition.test(last)) {
+                return last;
+            }
+            ServiceUnderTest.sleep(20);
+        }
+        throw new AssertionError(name + " never reached the expected state; last: " + last);
+    }
+
+    @Test
+    void an_attached_var_gets_a_pool_and_a_detached_one_loses_it() {
+        try (ServiceUnderTest service = start()) {
+            service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(15));
+            assertThat(service.service().openPools()).isEqualTo(2);
+            vars.put("REPORTING_URL", Secrets.remember(db.server().url(db.limited(), db.limitedPassword(), "postgres")));
+            vars.remove("ANALYST_URL");
+            file.replace(vars);
+            JsonNode reporting = awaitCredential(service, "REPORTING", c -> c.path("role").asText().equals("limited"));
+            assertThat(reporting.path("generation").asInt()).isEqualTo(1);
+            assertThat(service.client().get("/credentials/ANALYST").status()).isEqualTo(404);
+            RotationIT.awaitOpenPools(service, 2);
+            assertThat(service.client().get("/tables?credential=REPORTING").status()).isEqualTo(200);
+            assertThat(service.log()).contains("credential=ANALYST change=removed")
+                    .contains("credential=REPORTING change=added");
+        }
+    }
+
+    @Test
+    void a_broken_url_keeps_the_last_good_pool_serving_and_reports_the_error() {
+        try (ServiceUnderTest service = start()) {
+            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            vars.put("ANALYST_URL", "postgres://" + db.limited() + ":" + Secrets.remember("broken-in-reload")
+                    + "@127.0.0.1:notaport/" + db.database());
+            file.replace(vars);
+            JsonNode broken = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("invalid"));
+            assertThat(broken.path("reloadError").asText()).startsWith("ANALYST_URL: ").contains("port");
+            assertThat(broken.path("generation").asInt()).isEqualTo(1);
+            assertThat(broken.path("host").asText()).isEqualTo("127.0.0.1"); // the pool that still serves
+            ApiClient.Response tables = service.client().get("/tables?credential=ANALYST");
+            assertThat(tables.status()).isEqualTo(200);
+            assertThat(tables.json().path("generation").asInt()).isEqualTo(1);
+            assertThat(service.service().openPools()).isEqualTo(2);
+
+            vars.put("ANALYST_URL", db.limitedUrl());
+            file.replace(vars);
+            JsonNode fixed = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("active"));
+            assertThat(fixed.path("generation").asInt()).as("the same pool serves again").isEqualTo(1);
+            assertThat(fixed.path("reloadError").isNull()).isTrue();
+        }
+    }
+
+    @Test
+    void a_new_password_the_server_does_not_know_yet_is_pending_then_taken_when_it_works() {
+        try (ServiceUnderTest service = start()) {
+            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            String nextPassword = Secrets.remember("next-pw-" + System.nanoTime());
+            vars.put("ANALYST_URL", Secrets.remember(db.server().url(db.limited(), nextPassword, db.database())));
+            file.replace(vars);
+            JsonNode pending = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("pending"));
+            assertThat(pending.path("reloadError").asText()).startsWith("auth: ");
+            assertThat(pending.path("generation").asInt()).isEqualTo(1);
+            assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
+
+            // the database catches up (as with a rotation applied in the wrong order): the retry takes it
+            db.server().execute("postgres", "ALTER ROLE " + db.limited() + " PASSWORD '" + nextPassword + "'");
+            JsonNode active = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("active"));
+            assertThat(active.path("generation").asInt()).isEqualTo(2);
+            RotationIT.awaitOpenPools(service, 2);
+        }
+    }
+
+    @Test
+    void when_neither_the_new_nor_the_old_config_works_the_new_one_is_published_as_failed_and_recovers() {
+        try (ServiceUnderTest service = start()) {
+            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            String configured = Secrets.remember("configured-pw-" + System.nanoTime());
+            String actual = Secrets.remember("actual-pw-" + System.nanoTime());
+            db.server().execute("postgres", "ALTER ROLE " + db.limited() + " PASSWORD '" + actual + "'");
+            db.terminateSessionsOf(db.limited());
+            vars.put("ANALYST_URL", Secrets.remember(db.server().url(db.limited(), configured, db.database())));
+            file.replace(vars);
+            JsonNode failed = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("failed"));
+            assertThat(failed.path("generation").asInt()).isEqualTo(2);
+            assertThat(failed.path("reloadError").asText()).startsWith("auth: ");
+            assertThat(service.client().get("/tables?credential=ANALYST").json().path("errorClass").asText())
+                    .isEqualTo("auth");
+            RotationIT.awaitOpenPools(service, 2);
+
+            db.server().execute("postgres", "ALTER ROLE " + db.limited() + " PASSWORD '" + configured + "'");
+            JsonNode recovered = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("active"));
+            assertThat(recovered.path("generation").asInt()).isEqualTo(2);
+            service.awaitHealth(h -> h.at("/credentials/ANALYST/status").asText().equals("UP"), Duration.ofSeconds(15));
+            assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void concurrent_triggers_build_one_pool_per_change_and_leak_none() throws Exception {
+        try (ServiceUnderTest service = start()) {
+            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            int before = service.service().poolsCreated();
+            DatabaseSetup rotated = db.withNewLimitedPassword();
+            vars.put("ANALYST_URL", rotated.limitedUrl());
+            List<CompletableFuture<ApiClient.Response>> reloads = new ArrayList<>();
+            file.replace(vars);
+            for (int i = 0; i < 4; i++) {
+                reloads.add(CompletableFuture.supplyAsync(() -> service.client().send("POST", "/credentials/reload",
+                        Map.of("Authorization", "Bearer " + service.token()), null)));
+            }
+            List<String> replacedBy = new ArrayList<>();
+            for (CompletableFuture<ApiClient.Response> reload : reloads) {
+                JsonNode answer = reload.get().json();
+                answer.path("replaced").forEach(name -> replacedBy.add(name.asText()));
+                assertThat(answer.path("sources").get(0).path("name").asText()).isEqualTo("env-file");
+            }
+            awaitCredential(service, "ANALYST", c -> c.path("generation").asInt() == 2);
+            ServiceUnderTest.sleep(500); // any late trigger (the file watch) has run by now
+            assertThat(service.service().poolsCreated() - before).as("pools built for one change").isEqualTo(1);
+            assertThat(replacedBy).containsOnly("ANALYST").hasSizeLessThanOrEqualTo(1);
+            RotationIT.awaitOpenPools(service, 2);
+            assertThat(credential(service, "ANALYST").path("generation").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void a_half_written_or_unreadable_file_is_reported_and_the_last_good_state_kept() throws Exception {
+        try (ServiceUnderTest service = start()) {
+            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            file.overwriteInPlace("DATABASE_URL='" + db.ownerUrl() + "'\nANALYST_URL='postgres://half-writ");
+            JsonNode source = awaitSource(service, s -> s.path("state").asText().equals("error"));
+            assertThat(source.path("lastError").asText()).contains("line 2").contains("never closed");
+            assertThat(service.client().get("/credentials").json().path("credentials").size()).isEqualTo(2);
+            assertThat(credential(service, "ANALYST").path("state").asText()).isEqualTo("active");
+
+            Files.write(file.file(), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, 3});
+            awaitSource(service, s -> s.path("lastError").asText().contains("NUL")
+                    || s.path("lastError").asText().contains("UTF-8"));
+            Files.delete(file.file());
+            awaitSource(service, s -> s.path("lastError").asText().contains("does not exist"));
+            assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
+
+            vars.put("EXTRA_URL", Secrets.remember(db.server().url(db.owner(), db.ownerPassword(), "postgres")));
+            file.replace(vars);
+            awaitSource(service, s -> s.path("state").asText().equals("ok"));
+            awaitCredential(service, "EXTRA", c -> c.path("state").asText().equals("active"));
+            assertThat(Secrets.foundIn(service.log())).isEmpty();
+        }
+    }
+
+    private static JsonNode awaitSource(ServiceUnderTest service, Predicate<JsonNode> condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = service.client().get("/credentials").json().at("/sources/0");
+            if (condition.test(last)) {
+                return last;
+            }
+            ServiceUnderTest.sleep(20);
+        }
+        throw new AssertionError("the env file source never reached the expected state; last: " + last);
+    }
+}

@@ -1,0 +1,108 @@
+package io.pgcreds.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Client threads calling one endpoint as fast as they can, recording every request: when it
+ * started and ended, its status, and which pool generation served it.
+ */
+public final class LoadGenerator implements AutoCloseable {
+    private final ApiClient client;
+    private final String path;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Thread> threads = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
+
+    /** One request: nanoTime start and end, HTTP status (0 when it did not complete), generation or -1. */
+    public record Request(long startNanos, long endNanos, int status, int generation, String detail) {
+        public boolean ok() {
+            return status == 200;
+        }
+    }
+
+    public LoadGenerator(ApiClient client, String path, int threadCount) {
+        this.client = client;
+        this.path = path;
+        for (int i = 0; i < threadCount; i++) {
+            Thread thread = new Thread(this::run, "load-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    private void run() {
+        while (running.get()) {
+            long start = System.nanoTime();
+            try {
+                ApiClient.Response response = client.get(path);
+                JsonNode body = response.json();
+                requests.add(new Request(start, System.nanoTime(), response.status(),
+                        body.path("generation").asInt(-1), response.status() == 200 ? "" : body.path("detail").asText()));
+            } catch (RuntimeException | AssertionError e) {
+                requests.add(new Request(start, System.nanoTime(), 0, -1, e.getClass().getSimpleName() + ": "
+                        + e.getMessage()));
+            }
+        }
+    }
+
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    public List<Request> failures() {
+        return requests.stream().filter(request -> !request.ok()).toList();
+    }
+
+    public long count() {
+        return requests.size();
+    }
+
+    /** The start of the first request served by {@code generation} (nanoTime), or -1. */
+    public long firstServedBy(int generation) {
+        return requests.stream().filter(request -> request.ok() && request.generation() == generation)
+                .mapToLong(Request::endNanos).min().orElse(-1);
+    }
+
+    /** Waits until some request was served by the generation, or fails after the timeout. */
+    public long awaitGeneration(int generation, long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            long first = firstServedBy(generation);
+            if (first >= 0) {
+                return first;
+            }
+            ServiceUnderTest.sleep(5);
+        }
+        throw new AssertionError("no request was served by generation " + generation + " within " + timeoutMs
+                + " ms; last failures: " + failures().stream().limit(3).map(Request::detail).toList());
+    }
+
+    /** Runs for at least the given time more, then returns. */
+    public void runFor(long millis) {
+        ServiceUnderTest.sleep(millis);
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        for (Thread thread : threads) {
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A one-line summary for the test log. */
+    public String summary() {
+        List<Request> all = requests();
+        return all.size() + " requests, " + all.stream().filter(request -> !request.ok()).count() + " failed";
+    }
+}

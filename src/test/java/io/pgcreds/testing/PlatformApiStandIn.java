@@ -1,0 +1,146 @@
+package io.pgcreds.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A local stand-in for the Heroku Platform API's {@code GET /apps/{app}/config-vars}, answering as
+ * the real one does: it insists on {@code Accept: application/vnd.heroku+json; version=3} and a
+ * bearer token, answers JSON with Heroku's headers (Request-Id, RateLimit-Remaining), and its
+ * errors are Heroku's error documents ({@code {"id": ..., "message": ...}}). Tests can queue
+ * failures: 401, 429 with Retry-After, 5xx, or an answer that never comes.
+ */
+public final class PlatformApiStandIn implements AutoCloseable {
+    private final HttpServer server;
+    private final String app;
+    private final String token;
+    private final Map<String, String> vars = new ConcurrentHashMap<>();
+    private final Deque<Integer> queuedFailures = new ArrayDeque<>();
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger served = new AtomicInteger();
+    private volatile String lastAccept;
+    private volatile boolean hang;
+
+    public PlatformApiStandIn(String app, String token) {
+        this.app = app;
+        this.token = token;
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "platform-api-stand-in");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.start();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public void setVars(Map<String, String> newVars) {
+        vars.clear();
+        vars.putAll(newVars);
+    }
+
+    public synchronized void failNext(int status, int times) {
+        for (int i = 0; i < times; i++) {
+            queuedFailures.add(status);
+        }
+    }
+
+    public void hang(boolean hanging) {
+        this.hang = hanging;
+    }
+
+    /** Every request received, good or bad. */
+    public int requests() {
+        return requests.get();
+    }
+
+    /** Requests answered 200. */
+    public int served() {
+        return served.get();
+    }
+
+    public String lastAccept() {
+        return lastAccept;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
+        lastAccept = exchange.getRequestHeaders().getFirst("Accept");
+        exchange.getResponseHeaders().add("Request-Id", UUID.randomUUID().toString());
+        exchange.getResponseHeaders().add("RateLimit-Remaining", "4499");
+        if (hang) {
+            sleepQuietly(60_000);
+            return;
+        }
+        Integer failure;
+        synchronized (this) {
+            failure = queuedFailures.poll();
+        }
+        String path = exchange.getRequestURI().getPath();
+        if (!exchange.getRequestMethod().equals("GET") || !path.equals("/apps/" + app + "/config-vars")) {
+            error(exchange, 404, "not_found", "Couldn't find that app.");
+        } else if (!"application/vnd.heroku+json; version=3".equals(lastAccept)) {
+            error(exchange, 400, "bad_request", "Accept header must be application/vnd.heroku+json; version=3");
+        } else if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            error(exchange, 401, "unauthorized", "Invalid credentials provided.");
+        } else if (failure != null && failure == 401) {
+            error(exchange, 401, "unauthorized", "Invalid credentials provided.");
+        } else if (failure != null && failure == 429) {
+            exchange.getResponseHeaders().set("RateLimit-Remaining", "0");
+            exchange.getResponseHeaders().add("Retry-After", "1");
+            error(exchange, 429, "rate_limit", "Your account reached the API rate limit. Please wait a few minutes"
+                    + " before making new requests");
+        } else if (failure != null) {
+            error(exchange, failure, "service_unavailable", "Heroku is temporarily unavailable.");
+        } else {
+            served.incrementAndGet();
+            send(exchange, 200, new ObjectMapper().writeValueAsString(vars));
+        }
+    }
+
+    private static void error(HttpExchange exchange, int status, String id, String message) throws IOException {
+        send(exchange, status, new ObjectMapper().writeValueAsString(Map.of("id", id, "message", message)));
+    }
+
+    private static void send(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
