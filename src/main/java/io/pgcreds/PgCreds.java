@@ -10,6 +10,8 @@ import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.IgnoredVar;
 import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.http.HttpApi;
+import io.pgcreds.metrics.PoolSampler;
+import io.pgcreds.metrics.ServiceMetrics;
 import io.pgcreds.pools.PoolFactory;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.pools.Reconciler;
@@ -37,9 +39,10 @@ public final class PgCreds implements AutoCloseable {
     private final HealthMonitor monitor;
     private final PoolFactory factory;
     private final PoolRegistry registry;
+    private final PoolSampler sampler;
 
     private PgCreds(Javalin app, ConfigSources sources, Reloader reloader, Reconciler reconciler,
-                    HealthMonitor monitor, PoolFactory factory, PoolRegistry registry) {
+                    HealthMonitor monitor, PoolFactory factory, PoolRegistry registry, PoolSampler sampler) {
         this.app = app;
         this.sources = sources;
         this.reloader = reloader;
@@ -47,6 +50,7 @@ public final class PgCreds implements AutoCloseable {
         this.monitor = monitor;
         this.factory = factory;
         this.registry = registry;
+        this.sampler = sampler;
     }
 
     /**
@@ -65,40 +69,44 @@ public final class PgCreds implements AutoCloseable {
                 settings.herokuApiKey(), settings.herokuApiUrl(), settings.herokuPollInterval());
         ConfigSources sources = new ConfigSources(env, herokuApi, envFile);
 
+        // Jackson, Micrometer, HikariCP and pgjdbc take long to load: do it on a second core while Jetty starts
+        Executor startThread = runnable -> Threads.daemon("pgcreds-start").newThread(runnable).start();
+        CompletableFuture<ServiceMetrics> metrics = CompletableFuture.supplyAsync(ServiceMetrics::new, startThread);
         PoolRegistry registry = new PoolRegistry(settings.defaultCredential());
-        PoolFactory factory = new PoolFactory(settings);
+        PoolFactory factory = new PoolFactory(settings, () -> metrics.join().poolTrackers());
         Reconciler reconciler = new Reconciler(settings, factory, registry);
         Reloader reloader = new Reloader(sources, reconciler);
         factory.onAuthFailure(reloader::authFailed);
         HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout());
         reconciler.onPublish(monitor::probeSoon);
 
-        // Jackson, HikariCP and pgjdbc take long to load: do it on a second core while the HTTP server starts
-        Executor startThread = runnable -> Threads.daemon("pgcreds-start").newThread(runnable).start();
-        CompletableFuture<ObjectMapper> mapper = CompletableFuture.supplyAsync(HttpApi::jsonMapper, startThread);
+        CompletableFuture<ObjectMapper> mapper = metrics.thenApplyAsync(ready -> HttpApi.jsonMapper(), startThread);
         CompletableFuture<ReloadResult> initialLoad = mapper.thenApplyAsync(ready -> reloader.applyCurrent("start"),
                 startThread);
+        reloader.onResult(result -> metrics.join().recordReload(result));
+        PoolSampler sampler = new PoolSampler(registry);
         CatalogService catalog = new CatalogService(registry, monitor, settings.statementTimeout(),
                 settings.connectionTimeout());
         CountDownLatch loaded = new CountDownLatch(1);
         Javalin app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, catalog, reloader,
-                sources::statuses), mapper::join, loaded);
-        PgCreds service = new PgCreds(app, sources, reloader, reconciler, monitor, factory, registry);
+                sources::statuses, metrics::join), mapper::join, loaded);
+        PgCreds service = new PgCreds(app, sources, reloader, reconciler, monitor, factory, registry, sampler);
         try {
             app.start();
             ReloadResult initial = initialLoad.join();
             loaded.countDown();
             monitor.start();
+            metrics.join().watch(registry, monitor);
+            sampler.start(settings.logSampleInterval());
             sources.start(reloader::sourceChanged);
             for (IgnoredVar ignored : registry.snapshot().ignored()) {
-                log.info("event=ignored var={} reason=\"{}\"", ignored.var(), ignored.reason());
+                log.info(Logfmt.line("event", "ignored_var", "var", ignored.var(), "reason", ignored.reason()));
             }
-            log.info("event=started port={} credentials={} invalid={} ignored={} api_token={} env_file={}"
-                            + " heroku_api={} webhook={} startup_ms={}",
-                    app.port(), initial.added().size(), initial.errors().size(), registry.snapshot().ignored().size(),
-                    settings.apiTokenConfigured() ? "set" : "unset", envFile == null ? "off" : "on",
-                    herokuApi == null ? "off" : "on", settings.webhookConfigured() ? "on" : "off",
-                    (System.nanoTime() - started) / 1_000_000);
+            log.info(Logfmt.line("event", "started", "port", app.port(), "credentials", initial.added().size(),
+                    "invalid", initial.errors().size(), "ignored", registry.snapshot().ignored().size(),
+                    "api_token", settings.apiTokenConfigured() ? "set" : "unset", "env_file", envFile == null ? "off" : "on",
+                    "heroku_api", herokuApi == null ? "off" : "on", "webhook", settings.webhookConfigured() ? "on" : "off",
+                    "startup_ms", (System.nanoTime() - started) / 1_000_000));
             return service;
         } catch (RuntimeException e) {
             loaded.countDown();
@@ -134,6 +142,7 @@ public final class PgCreds implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        sampler.close();
         sources.close();
         reloader.close();
         monitor.close();

@@ -1,5 +1,6 @@
 package io.pgcreds.config;
 
+import io.pgcreds.Logfmt;
 import io.pgcreds.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,9 +78,10 @@ public final class EnvFileSource implements ConfigSource {
                 lastChangedAt = lastLoadedAt;
             }
             if (lastError != null) {
-                log.info("source=env-file event=recovered path={}", file);
+                log.info(Logfmt.line("event", "source_recovered", "source", "env-file", "path", file));
             } else if (changed && lastChangedAt != null && loaded) {
-                log.info("source=env-file event=changed path={} variables={}", file, vars.size());
+                log.info(Logfmt.line("event", "source_changed", "source", "env-file", "path", file,
+                        "variables", vars.size()));
             }
             lastError = null;
             failures = 0;
@@ -88,8 +90,8 @@ public final class EnvFileSource implements ConfigSource {
             String problem = e instanceof EnvFileException ? e.getMessage() : describe((IOException) e);
             failures++;
             if (!problem.equals(lastError)) {
-                log.warn("source=env-file event=unusable path={} error=\"{}\" keeping={}", file, problem,
-                        loaded ? "last good vars" : "the environment only");
+                log.warn(Logfmt.line("event", "source_unusable", "source", "env-file", "path", file, "error", problem,
+                        "keeping", loaded ? "last good vars" : "the environment only"));
             }
             lastError = problem;
             lastErrorAt = Instant.now();
@@ -165,8 +167,8 @@ public final class EnvFileSource implements ConfigSource {
             file.getParent().register(service, StandardWatchEventKinds.ENTRY_CREATE,
                     StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
         } catch (IOException | RuntimeException e) {
-            log.warn("source=env-file event=no_watch path={} error=\"{}\" polling_ms={}", file, e.getClass().getSimpleName(),
-                    POLL_MS);
+            log.warn(Logfmt.line("event", "source_not_watched", "source", "env-file", "path", file,
+                    "error", e.getClass().getSimpleName(), "polling_ms", POLL_MS));
         }
         return service;
     }
@@ -197,7 +199,8 @@ public final class EnvFileSource implements ConfigSource {
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             } catch (RuntimeException e) {
-                log.warn("source=env-file event=watch_error error=\"{}\"", e.getClass().getSimpleName());
+                log.warn(Logfmt.line("event", "source_watch_error", "source", "env-file", "error",
+                        e.getClass().getSimpleName()));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.pgcreds.config;
 
+import io.pgcreds.Logfmt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgcreds.Threads;
@@ -100,7 +101,8 @@ public final class HerokuApiSource implements ConfigSource {
                 lastChangedAt = lastLoadedAt;
             }
             if (lastError != null) {
-                log.info("source=heroku-api event=recovered app={} after_failures={}", app, failures);
+                log.info(Logfmt.line("event", "source_recovered", "source", "heroku-api", "app", app,
+                        "after_failures", failures));
             }
             lastError = null;
             failures = 0;
@@ -159,8 +161,8 @@ public final class HerokuApiSource implements ConfigSource {
         failures++;
         lastError = problem;
         lastErrorAt = Instant.now();
-        log.warn("source=heroku-api event=failed app={} error=\"{}\" failures={} keeping={}", app, problem, failures,
-                loaded ? "last good vars" : "the environment only");
+        log.warn(Logfmt.line("event", "source_failed", "source", "heroku-api", "app", app, "error", problem,
+                "failures", failures, "keeping", loaded ? "last good vars" : "the environment only"));
         return false;
     }
 

@@ -18,7 +18,7 @@ public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode s
                        Duration healthInterval, Duration healthTimeout, Duration drain,
                        String defaultCredential, Duration connectionTimeout, Duration statementTimeout,
                        Path envFile, String herokuApp, Secret herokuApiKey, String herokuApiUrl,
-                       Duration herokuPollInterval, Secret webhookSecret) {
+                       Duration herokuPollInterval, Secret webhookSecret, Duration logSampleInterval) {
 
     public static final String POOL_SIZE = "PGCREDS_POOL_SIZE";
     public static final int MAX_POOL_SIZE = 100;
@@ -41,7 +41,8 @@ public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode s
                 Secret.of(env.get("HEROKU_API_KEY")),
                 reader.url("PGCREDS_HEROKU_API_URL", "https://api.heroku.com"),
                 Duration.ofSeconds(reader.integer("PGCREDS_HEROKU_POLL_SECONDS", 60, 0, 86_400)),
-                Secret.of(env.get("PGCREDS_WEBHOOK_SECRET")));
+                Secret.of(env.get("PGCREDS_WEBHOOK_SECRET")),
+                Duration.ofSeconds(reader.integer("PGCREDS_LOG_SAMPLE_SECONDS", 60, 0, 86_400)));
         if (settings.herokuApp() != null && settings.herokuApiKey().isEmpty()) {
             reader.problems.add("PGCREDS_HEROKU_APP is set but HEROKU_API_KEY is not");
         }

@@ -1,5 +1,6 @@
 package io.pgcreds.health;
 
+import io.pgcreds.Logfmt;
 import io.pgcreds.Threads;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.ErrorClass;
@@ -82,7 +83,7 @@ public final class HealthMonitor implements AutoCloseable {
             lastByName.keySet().removeIf(name -> !names.contains(name));
             live.forEach(this::probe);
         } catch (RuntimeException e) {
-            log.warn("event=probe_round_failed error=\"{}\"", e.toString());
+            log.warn(Logfmt.line("event", "probe_round_failed", "exception", e.getClass().getName()));
         }
     }
 
@@ -136,13 +137,13 @@ public final class HealthMonitor implements AutoCloseable {
         if (previous.status() != result.status() || previous.errorClass() != result.errorClass()) {
             String errorClass = result.errorClass() == null ? "none" : result.errorClass().wireName();
             if (result.isUp()) {
-                log.info("credential={} generation={} event=probe status=UP latency_ms={}",
-                        pool.name(), pool.generation(), result.latencyMs());
+                log.info(Logfmt.line("event", "probe", "credential", pool.name(), "generation", pool.generation(),
+                        "status", "UP", "latency_ms", result.latencyMs()));
             } else {
                 Failure failure = pool.lastFailure();
-                log.warn("credential={} generation={} event=probe status=DOWN error_class={} reason=\"{}\"",
-                        pool.name(), pool.generation(), errorClass,
-                        failure == null ? "probe timed out" : failure.message().replace('"', '\''));
+                log.warn(Logfmt.line("event", "probe", "credential", pool.name(), "generation", pool.generation(),
+                        "status", "DOWN", "error_class", errorClass,
+                        "reason", failure == null ? "probe timed out" : failure.message()));
             }
         }
     }

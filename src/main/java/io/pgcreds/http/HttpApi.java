@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.router.Endpoint;
 import io.javalin.json.JavalinJackson;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.Settings;
 import io.pgcreds.config.SourceStatus;
 import io.pgcreds.health.HealthMonitor;
+import io.pgcreds.metrics.ServiceMetrics;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.reload.Reloader;
 
@@ -16,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -30,7 +34,7 @@ public final class HttpApi {
 
     /** What the routes call. {@code sources} gives the config sources' statuses. */
     public record Services(Settings settings, PoolRegistry registry, HealthMonitor monitor, CatalogService catalog,
-                           Reloader reloader, Supplier<List<SourceStatus>> sources) {
+                           Reloader reloader, Supplier<List<SourceStatus>> sources, Supplier<ServiceMetrics> metrics) {
     }
 
     /**
@@ -65,6 +69,12 @@ public final class HttpApi {
                     .register(config.routes);
             new CatalogRoutes(services.catalog(), auth).register(config.routes);
             config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
+            config.routes.get("/metrics", auth.protect(ctx -> {
+                QueryParams.allowOnly(ctx, java.util.Set.of());
+                ctx.contentType(ServiceMetrics.contentType()).result(services.metrics().get().scrape());
+            }));
+            config.requestLogger.http((ctx, millis) -> services.metrics().get().recordRequest(ctx.method().name(),
+                    route(ctx), ctx.statusCode(), Duration.ofNanos((long) (millis * 1_000_000))));
             // last: the mapper may still be warming up on the start thread
             ObjectMapper json = mapper.get();
             if (settings.webhookConfigured()) {
@@ -73,6 +83,16 @@ public final class HttpApi {
             config.jsonMapper(new JavalinJackson(json, false));
             new Problems(json).register(config);
         });
+    }
+
+    /** The route template that matched ({@code /credentials/{name}}), never the raw path. */
+    private static String route(Context ctx) {
+        try {
+            Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+            return endpoint == null ? "unmatched" : endpoint.path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
     }
 
     /** The JSON mapper of every answer. Instants as ISO-8601 text: all the JSON needs of java.time. */

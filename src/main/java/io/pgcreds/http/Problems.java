@@ -1,5 +1,6 @@
 package io.pgcreds.http;
 
+import io.pgcreds.Logfmt;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.JavalinConfig;
@@ -48,8 +49,8 @@ final class Problems {
         config.routes.exception(HttpResponseException.class, (e, ctx) -> generic(ctx, e.getStatus()));
         config.routes.exception(Exception.class, (e, ctx) -> {
             StackTraceElement[] trace = e.getStackTrace();
-            log.warn("event=unhandled_error method={} path={} exception={} at={}", ctx.method(), ctx.path(),
-                    e.getClass().getName(), trace.length > 0 ? trace[0] : "unknown");
+            log.warn(Logfmt.line("event", "unhandled_error", "method", ctx.method(), "path", printable(ctx.path()),
+                    "exception", e.getClass().getName(), "at", trace.length > 0 ? trace[0] : "unknown"));
             write(ctx, 500, "internal-error", "Internal error", "the request could not be completed", null, null);
         });
         for (int status : new int[] {400, 404, 405, 413, 414, 415, 431, 500, 503}) {

@@ -1,5 +1,6 @@
 package io.pgcreds.http;
 
+import io.pgcreds.Logfmt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
@@ -70,7 +71,7 @@ final class WebhookRoutes {
         }
         String event = eventOf(body);
         boolean refresh = REFRESHING_EVENTS.contains(event);
-        log.info("event=webhook kind={} refresh={}", event, refresh);
+        log.info(Logfmt.line("event", "webhook", "kind", event, "refresh", refresh));
         if (refresh) {
             reloader.refreshFromHerokuApiSoon("webhook " + event);
         }

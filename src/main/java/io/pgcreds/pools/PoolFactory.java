@@ -2,6 +2,7 @@ package io.pgcreds.pools;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.pgcreds.Threads;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.CredentialSpec;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -30,8 +32,12 @@ public final class PoolFactory implements AutoCloseable {
     private final AtomicInteger created = new AtomicInteger();
     private volatile Consumer<ManagedPool> onAuthFailure = pool -> { };
 
-    public PoolFactory(Settings settings) {
+    private final Supplier<MetricsTrackerFactory> metrics;
+
+    /** @param metrics HikariCP's metrics tracker factory, asked for when the first pool is made */
+    public PoolFactory(Settings settings, Supplier<MetricsTrackerFactory> metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.housekeeping = new ScheduledThreadPoolExecutor(1, Threads.daemon("pgcreds-pool-housekeeper"));
         this.housekeeping.setRemoveOnCancelPolicy(true);
     }
@@ -51,6 +57,7 @@ public final class PoolFactory implements AutoCloseable {
         config.setMaxLifetime(1_800_000);
         config.setScheduledExecutor(housekeeping);
         config.setThreadFactory(Threads.daemon("pgcreds-pool-" + spec.name()));
+        config.setMetricsTrackerFactory(metrics.get());
         HikariDataSource pool = new HikariDataSource(config);
 
         PGSimpleDataSource direct = dataSource(spec);

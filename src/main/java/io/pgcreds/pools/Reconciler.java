@@ -1,5 +1,6 @@
 package io.pgcreds.pools;
 
+import io.pgcreds.Logfmt;
 import io.pgcreds.Threads;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.CredentialSpec;
@@ -83,11 +84,12 @@ public final class Reconciler implements AutoCloseable {
                         1, now, null, warnings));
                 outcome.added.add(spec.name());
                 outcome.published.add(pool);
-                log.info("credential={} change=added generation=1 vars={} user={} host={} port={} database={}"
-                                + " sslmode={} pooled={} pool_size={}", spec.name(), String.join(",", spec.configVars()),
-                        spec.user(), spec.host(), spec.port(), spec.database(), spec.tls().mode(), spec.pooled(),
-                        size.size());
-                warnings.forEach(warning -> log.warn("credential={} warning=\"{}\"", spec.name(), warning));
+                log.info(Logfmt.line("event", "credential_added", "credential", spec.name(), "generation", 1,
+                        "vars", String.join(",", spec.configVars()), "user", spec.user(), "host", spec.host(),
+                        "port", spec.port(), "database", spec.database(), "sslmode", spec.tls().mode(),
+                        "pooled", spec.pooled(), "pool_size", size.size()));
+                warnings.forEach(warning -> log.warn(Logfmt.line("event", "credential_warning",
+                        "credential", spec.name(), "warning", warning)));
             } else if (old.hasPool() && old.pool().spec().sameConnectionAs(spec) && old.pool().maxSize() == size.size()) {
                 if (old.state() == CredentialState.FAILED) {
                     changes.add(new Change(old, spec, size.size(), warnings, true));
@@ -110,8 +112,8 @@ public final class Reconciler implements AutoCloseable {
             }
             outcome.errors.add(invalid.error());
             if (old == null || !invalid.error().equals(old.error())) {
-                log.error("credential={} change=invalid serving={} error=\"{}\"", invalid.name(),
-                        old != null && old.hasPool() ? "last good pool" : "nothing", invalid.error());
+                log.error(Logfmt.line("event", "credential_invalid", "credential", invalid.name(),
+                        "serving", old != null && old.hasPool() ? "last good pool" : "nothing", "error", invalid.error()));
             }
         }
         for (CredentialEntry old : before.entries().values()) {
@@ -122,7 +124,8 @@ public final class Reconciler implements AutoCloseable {
                 if (old.hasPool()) {
                     outcome.retired.add(old.pool());
                 }
-                log.info("credential={} change=removed generation={}", old.name(), old.generation());
+                log.info(Logfmt.line("event", "credential_removed", "credential", old.name(),
+                        "generation", old.generation()));
             }
         }
 
@@ -155,7 +158,8 @@ public final class Reconciler implements AutoCloseable {
                 if (failure == null) {
                     next.put(spec.name(), old.with(spec.configVars(), CredentialState.ACTIVE, null, change.warnings()));
                     outcome.recovered.add(spec.name());
-                    log.info("credential={} change=recovered generation={}", spec.name(), old.generation());
+                    log.info(Logfmt.line("event", "credential_recovered", "credential", spec.name(),
+                            "generation", old.generation()));
                 } else {
                     next.put(spec.name(), old.with(spec.configVars(), CredentialState.FAILED, describe(failure),
                             change.warnings()));
@@ -178,9 +182,9 @@ public final class Reconciler implements AutoCloseable {
                     outcome.retired.add(old.pool());
                 }
             }
-            log.info("credential={} change=replaced generation={} host={} port={} user={} database={} sslmode={} pool_size={}",
-                    spec.name(), generation, spec.host(), spec.port(), spec.user(), spec.database(),
-                    spec.tls().mode(), change.size());
+            log.info(Logfmt.line("event", "credential_replaced", "credential", spec.name(), "generation", generation,
+                    "host", spec.host(), "port", spec.port(), "user", spec.user(), "database", spec.database(),
+                    "sslmode", spec.tls().mode(), "pool_size", change.size()));
             return;
         }
         boolean oldServes = old != null && old.hasPool() && old.pool().check(timeoutMs) == null;
@@ -200,9 +204,9 @@ public final class Reconciler implements AutoCloseable {
                 }
             }
         }
-        log.warn("credential={} change={} generation={} error_class={} error=\"{}\"", spec.name(),
-                oldServes ? "pending" : "failed", oldServes ? old.generation() : generation,
-                failure.errorClass().wireName(), failure.message().replace('"', '\''));
+        log.warn(Logfmt.line("event", oldServes ? "credential_pending" : "credential_failed", "credential", spec.name(),
+                "generation", oldServes ? old.generation() : generation, "error_class", failure.errorClass().wireName(),
+                "error", failure.message()));
     }
 
     private static String describe(Failure failure) {
@@ -223,8 +227,8 @@ public final class Reconciler implements AutoCloseable {
             }
             int abandoned = pool.users();
             pool.close();
-            log.info("credential={} generation={} event=pool_closed drained_ms={} requests_cut_off={}", pool.name(),
-                    pool.generation(), (System.nanoTime() - started) / 1_000_000, abandoned);
+            log.info(Logfmt.line("event", "pool_closed", "credential", pool.name(), "generation", pool.generation(),
+                    "drained_ms", (System.nanoTime() - started) / 1_000_000, "requests_cut_off", abandoned));
         });
     }
 
@@ -270,7 +274,7 @@ public final class Reconciler implements AutoCloseable {
         validators.shutdownNow();
         try {
             if (!closer.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("event=pools_not_closed_in_time timeout_ms={}", timeout.toMillis());
+                log.warn(Logfmt.line("event", "pools_not_closed_in_time", "timeout_ms", timeout.toMillis()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package io.pgcreds.reload;
 
+import io.pgcreds.Logfmt;
 import io.pgcreds.Threads;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.pools.ManagedPool;
@@ -11,6 +12,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -37,6 +40,7 @@ public final class Reloader implements AutoCloseable {
     // not the reconciling monitor: pool threads report failures here and must never wait out a reload
     private final Object authLock = new Object();
     private final List<ManagedPool> authFailedPools = new ArrayList<>();
+    private final List<Consumer<ReloadResult>> listeners = new CopyOnWriteArrayList<>();
     private int retryAttempt;
     private ScheduledFuture<?> retry;
     private long lastAuthRefreshNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(AUTH_DEBOUNCE_SECONDS);
@@ -45,6 +49,11 @@ public final class Reloader implements AutoCloseable {
     public Reloader(ConfigSources sources, Reconciler reconciler) {
         this.sources = sources;
         this.reconciler = reconciler;
+    }
+
+    /** Called with the result of every reconciliation. */
+    public void onResult(Consumer<ReloadResult> listener) {
+        listeners.add(listener);
     }
 
     /** Re-reads every source and reconciles now; answers what changed. */
@@ -89,8 +98,8 @@ public final class Reloader implements AutoCloseable {
             waitNanos = Math.max(0, lastAuthRefreshNanos + TimeUnit.SECONDS.toNanos(AUTH_DEBOUNCE_SECONDS)
                     - System.nanoTime());
         }
-        log.info("credential={} generation={} event=auth_failure refresh_in_ms={}", pool.name(), pool.generation(),
-                waitNanos / 1_000_000);
+        log.info(Logfmt.line("event", "auth_failure", "credential", pool.name(), "generation", pool.generation(),
+                "refresh_in_ms", waitNanos / 1_000_000));
         schedule(() -> {
             List<ManagedPool> failed;
             synchronized (authLock) {
@@ -123,10 +132,12 @@ public final class Reloader implements AutoCloseable {
     private synchronized ReloadResult apply(String trigger) {
         ReloadResult result = reconciler.apply(sources.merged());
         reloads.incrementAndGet();
+        listeners.forEach(listener -> listener.accept(result));
         if (result.changedAnything() || result.needsRetry()) {
-            log.info("event=reload trigger={} added={} removed={} replaced={} pending={} failed={} recovered={}",
-                    trigger, result.added(), result.removed(), result.replaced(), result.pending(), result.failed(),
-                    result.recovered());
+            log.info(Logfmt.line("event", "reload", "trigger", trigger, "added", String.join(",", result.added()),
+                    "removed", String.join(",", result.removed()), "replaced", String.join(",", result.replaced()),
+                    "pending", String.join(",", result.pending()), "failed", String.join(",", result.failed()),
+                    "recovered", String.join(",", result.recovered())));
         }
         scheduleRetry(result);
         return result;
@@ -160,7 +171,7 @@ public final class Reloader implements AutoCloseable {
         try {
             task.run();
         } catch (RuntimeException e) {
-            log.error("event=reload_failed exception={}", e.getClass().getName());
+            log.error(Logfmt.line("event", "reload_failed", "exception", e.getClass().getName()));
         }
     }
 

@@ -93,8 +93,8 @@ class PlatformApiIT {
                 assertThat(hanging.path("lastError").asText()).isEqualTo("timed out after 2 s");
                 api.hang(false);
                 awaitSource(service, s -> s.path("state").asText().equals("ok"));
-                assertThat(service.log()).contains("source=heroku-api event=failed").contains("(rate_limit)")
-                        .contains("(unauthorized)").contains("source=heroku-api event=recovered");
+                assertThat(service.log()).contains("event=source_failed source=heroku-api").contains("(rate_limit)")
+                        .contains("(unauthorized)").contains("event=source_recovered source=heroku-api");
                 int before = api.requests();
                 api.failNext(500, 1000);
                 ServiceUnderTest.sleep(6000);

@@ -74,8 +74,8 @@ class ReloadIT {
             assertThat(service.client().get("/credentials/ANALYST").status()).isEqualTo(404);
             RotationIT.awaitOpenPools(service, 2);
             assertThat(service.client().get("/tables?credential=REPORTING").status()).isEqualTo(200);
-            assertThat(service.log()).contains("credential=ANALYST change=removed")
-                    .contains("credential=REPORTING change=added");
+            assertThat(service.log()).contains("event=credential_removed credential=ANALYST")
+                    .contains("event=credential_added credential=REPORTING");
         }
     }
 
@@ -170,7 +170,8 @@ class ReloadIT {
             awaitCredential(service, "ANALYST", c -> c.path("generation").asInt() == 2);
             ServiceUnderTest.sleep(500); // any late trigger (the file watch) has run by now
             assertThat(service.service().poolsCreated() - before).as("pools built for one change").isEqualTo(1);
-            assertThat(replacedBy).containsOnly("ANALYST").hasSizeLessThanOrEqualTo(1);
+            // the file watch or one of the calls did the replacement; the others found nothing left to do
+            assertThat(replacedBy).hasSizeLessThanOrEqualTo(1).allMatch("ANALYST"::equals);
             RotationIT.awaitOpenPools(service, 2);
             assertThat(credential(service, "ANALYST").path("generation").asInt()).isEqualTo(2);
         }

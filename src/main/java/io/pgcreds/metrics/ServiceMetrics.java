@@ -1,0 +1,148 @@
+package io.pgcreds.metrics;
+
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pgcreds.health.HealthMonitor;
+import io.pgcreds.health.ProbeResult;
+import io.pgcreds.pools.CredentialEntry;
+import io.pgcreds.pools.CredentialState;
+import io.pgcreds.pools.PoolRegistry;
+import io.pgcreds.pools.ReloadResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Every figure {@code /metrics} exposes, in one Micrometer registry rendered as Prometheus text.
+ * Pools report through HikariCP's own Micrometer tracker, tagged {@code pool="NAME#generation"}, so
+ * a replaced pool's figures never mix with its successor's and go when it closes. Credential figures
+ * (probe status and latency, generation, state, last reload) follow the registry at every scrape.
+ * Thread-safe.
+ */
+public final class ServiceMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, List<Meter>> credentialMeters = new HashMap<>();
+    private volatile PoolRegistry pools;
+    private volatile HealthMonitor monitor;
+
+    public ServiceMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** For HikariCP: each pool registers its connection gauges and acquire, usage and creation timers. */
+    public MetricsTrackerFactory poolTrackers() {
+        return new MicrometerMetricsTrackerFactory(registry);
+    }
+
+    public void watch(PoolRegistry poolRegistry, HealthMonitor healthMonitor) {
+        this.pools = poolRegistry;
+        this.monitor = healthMonitor;
+    }
+
+    /** One HTTP request, by method, route template (not the raw path) and status. */
+    public void recordRequest(String method, String route, int status, Duration took) {
+        Timer.builder("http.server.requests").description("HTTP requests served")
+                .tags("method", method, "route", route, "status", String.valueOf(status))
+                .register(registry).record(took);
+    }
+
+    /** What a reconciliation did to each credential. */
+    public void recordReload(ReloadResult result) {
+        count(result.added(), "added");
+        count(result.removed(), "removed");
+        count(result.replaced(), "replaced");
+        count(result.pending(), "pending");
+        count(result.failed(), "failed");
+        count(result.recovered(), "recovered");
+    }
+
+    private void count(List<String> credentials, String outcome) {
+        for (String credential : credentials) {
+            Counter.builder("pgcreds.reloads").description("Reconciliation outcomes per credential")
+                    .tags("credential", credential, "outcome", outcome).register(registry).increment();
+        }
+    }
+
+    /** The Prometheus text exposition (format 0.0.4) of every meter. */
+    public synchronized String scrape() {
+        syncCredentialMeters();
+        return registry.scrape();
+    }
+
+    public static String contentType() {
+        return "text/plain; version=0.0.4; charset=utf-8";
+    }
+
+    /** Credential gauges come and go with the credentials. */
+    private void syncCredentialMeters() {
+        PoolRegistry current = pools;
+        if (current == null) {
+            return;
+        }
+        Map<String, CredentialEntry> entries = current.snapshot().entries();
+        credentialMeters.entrySet().removeIf(meters -> {
+            if (entries.containsKey(meters.getKey())) {
+                return false;
+            }
+            meters.getValue().forEach(registry::remove);
+            return true;
+        });
+        for (String name : entries.keySet()) {
+            credentialMeters.computeIfAbsent(name, this::register);
+        }
+    }
+
+    private List<Meter> register(String name) {
+        List<Meter> meters = new ArrayList<>();
+        meters.add(gauge(name, "pgcreds.credential.up", "1 when the last probe succeeded, 0 when it failed, NaN before",
+                entry -> probe(entry) == null ? Double.NaN : switch (probe(entry).status()) {
+                    case UP -> 1;
+                    case DOWN -> 0;
+                    case UNKNOWN -> Double.NaN;
+                }));
+        meters.add(gauge(name, "pgcreds.probe.latency.seconds", "Latency of the last successful probe",
+                entry -> probe(entry) == null || probe(entry).latencyMs() == null
+                        ? Double.NaN : probe(entry).latencyMs() / 1000.0));
+        meters.add(gauge(name, "pgcreds.probe.checked.timestamp.seconds", "When the credential was last probed",
+                entry -> probe(entry) == null || probe(entry).checkedAt() == null
+                        ? Double.NaN : probe(entry).checkedAt().toEpochMilli() / 1000.0));
+        meters.add(gauge(name, "pgcreds.credential.generation", "Configurations published for the credential",
+                entry -> entry.generation()));
+        meters.add(gauge(name, "pgcreds.credential.last.reload.timestamp.seconds", "When the credential last changed",
+                entry -> entry.lastReloadAt() == null ? Double.NaN : entry.lastReloadAt().toEpochMilli() / 1000.0));
+        for (CredentialState state : CredentialState.values()) {
+            meters.add(Gauge.builder("pgcreds.credential.state", () -> {
+                        CredentialEntry entry = pools.snapshot().entries().get(name);
+                        return entry != null && entry.state() == state ? 1 : 0;
+                    }).description("1 for the credential's current state")
+                    .tags("credential", name, "state", state.wireName()).strongReference(true).register(registry));
+        }
+        return meters;
+    }
+
+    private Meter gauge(String credential, String meterName, String description, ToDoubleFunction<CredentialEntry> value) {
+        return Gauge.builder(meterName, () -> {
+                    CredentialEntry entry = pools.snapshot().entries().get(credential);
+                    return entry == null ? Double.NaN : value.applyAsDouble(entry);
+                }).description(description).tag("credential", credential).strongReference(true).register(registry);
+    }
+
+    private ProbeResult probe(CredentialEntry entry) {
+        return entry.hasPool() ? monitor.result(entry.pool()) : null;
+    }
+}

@@ -1,0 +1,127 @@
+package io.pgcreds.e2e;
+
+import io.pgcreds.testing.DatabaseSetup;
+import io.pgcreds.testing.EnvFileWriter;
+import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.TestDatabases;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code /metrics} is valid Prometheus text, as Prometheus' own parser ({@code promtool check metrics})
+ * reads it, and carries the figures the issue names, by credential and by pool generation.
+ */
+class MetricsIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void metrics_are_valid_prometheus_text_with_pool_probe_reload_and_http_figures() throws Exception {
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "metrics");
+        EnvFileWriter file = new EnvFileWriter(dir.resolve("metrics.env"));
+        Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
+        file.replace(vars);
+        try (ServiceUnderTest service = ServiceUnderTest.start(Map.of("PGCREDS_ENV_FILE", file.file().toString(),
+                "PGCREDS_DRAIN_SECONDS", "1", "PGCREDS_LOG_SAMPLE_SECONDS", "1"))) {
+            service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(15));
+            for (int i = 0; i < 3; i++) {
+                assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
+            }
+            assertThat(service.client().get("/credentials/NOPE").status()).isEqualTo(404);
+            DatabaseSetup rotated = db.withNewLimitedPassword();
+            vars.put("ANALYST_URL", rotated.limitedUrl());
+            file.replace(vars);
+            awaitGeneration(service, "ANALYST", 2);
+            RotationIT.awaitOpenPools(service, 2);
+
+            var response = service.client().get("/metrics");
+            assertThat(response.header("content-type")).startsWith("text/plain; version=0.0.4");
+            String text = response.body();
+            promtoolAccepts(text);
+
+            assertThat(value(text, "hikaricp_connections_max", "pool", "ANALYST#2")).isEqualTo(5);
+            assertThat(text).as("the closed generation's figures are gone").doesNotContain("pool=\"ANALYST#1\"");
+            assertThat(value(text, "hikaricp_connections_active", "pool", "DATABASE#1")).isGreaterThanOrEqualTo(0);
+            assertThat(text).contains("hikaricp_connections_idle{").contains("hikaricp_connections_pending{")
+                    .contains("hikaricp_connections{").contains("hikaricp_connections_acquire_seconds_count{");
+            assertThat(value(text, "pgcreds_credential_up", "credential", "DATABASE")).isEqualTo(1);
+            assertThat(value(text, "pgcreds_credential_generation", "credential", "ANALYST")).isEqualTo(2);
+            assertThat(value(text, "pgcreds_probe_latency_seconds", "credential", "ANALYST")).isGreaterThanOrEqualTo(0);
+            assertThat(value(text, "pgcreds_reloads_total", "outcome", "replaced")).isEqualTo(1);
+            assertThat(value(text, "pgcreds_credential_last_reload_timestamp_seconds", "credential", "ANALYST"))
+                    .isGreaterThan(1.7e9);
+            assertThat(text).containsPattern("pgcreds_credential_state\\{credential=\"ANALYST\",state=\"active\"} 1");
+            assertThat(text).containsPattern(
+                    "http_server_requests_seconds_count\\{method=\"GET\",route=\"/tables\",status=\"200\"} [3-9]");
+            assertThat(text).containsPattern(
+                    "http_server_requests_seconds_count\\{method=\"GET\",route=\"/credentials/\\{name}\",status=\"404\"} 1");
+            assertThat(service.client().get("/metrics", Map.of()).status()).isEqualTo(401);
+
+            ServiceUnderTest.sleep(1200);
+            assertThat(service.log()).containsPattern("event=pool_sample source=ANALYST credential=ANALYST generation=2"
+                    + " state=active sample#pool-active=\\d+ sample#pool-idle=\\d+ sample#pool-waiting=\\d+");
+        }
+    }
+
+    private static void awaitGeneration(ServiceUnderTest service, String name, int generation) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (service.client().get("/credentials/" + name).json().path("generation").asInt() == generation) {
+                return;
+            }
+            ServiceUnderTest.sleep(20);
+        }
+        throw new AssertionError(name + " never reached generation " + generation);
+    }
+
+    /** The value of the one sample of {@code metric} whose labels include {@code label="labelValue"}. */
+    private static double value(String text, String metric, String label, String labelValue) {
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(metric) + "\\{([^}]*)} (\\S+)$").matcher(text);
+        while (matcher.find()) {
+            if (matcher.group(1).contains(label + "=\"" + labelValue + "\"")) {
+                return Double.parseDouble(matcher.group(2));
+            }
+        }
+        throw new AssertionError("no " + metric + " with " + label + "=" + labelValue);
+    }
+
+    /**
+     * Prometheus' own parser and linter. CI installs it (Debian's prometheus package); on a machine
+     * without it the check is skipped rather than failed, except under CI=true.
+     */
+    private static void promtoolAccepts(String text) throws IOException, InterruptedException {
+        Path promtool = List.of(Path.of("/usr/bin/promtool"), Path.of("/usr/local/bin/promtool")).stream()
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        if (promtool == null) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("promtool is missing: apt-get install -y prometheus");
+            }
+            Assumptions.abort("promtool is not installed (apt-get install -y prometheus); not checked here");
+        }
+        Process process = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        // exit 1 with "error while linting" means unparsable; lint remarks alone exit 3 (promtool >= 2.42)
+        assertThat(output).as("promtool on /metrics").doesNotContain("error while linting").doesNotContain("text format parsing error");
+        assertThat(process.exitValue()).as("promtool exit code; output: " + output).isIn(0, 3);
+        System.out.println("[figure] promtool check metrics: exit " + process.exitValue()
+                + (output.isBlank() ? ", no remarks" : ", remarks: " + output.strip().replace('\n', ';')));
+    }
+}
