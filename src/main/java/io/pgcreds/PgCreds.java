@@ -10,6 +10,7 @@ import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.IgnoredVar;
 import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.http.HttpApi;
+import io.pgcreds.http.HttpLifecycle;
 import io.pgcreds.metrics.PoolSampler;
 import io.pgcreds.metrics.ServiceMetrics;
 import io.pgcreds.pools.PoolFactory;
@@ -20,6 +21,7 @@ import io.pgcreds.reload.Reloader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +35,7 @@ import java.util.concurrent.Executor;
 public final class PgCreds implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PgCreds.class);
     private final Javalin app;
+    private final HttpLifecycle lifecycle;
     private final ConfigSources sources;
     private final Reloader reloader;
     private final Reconciler reconciler;
@@ -41,9 +44,11 @@ public final class PgCreds implements AutoCloseable {
     private final PoolRegistry registry;
     private final PoolSampler sampler;
 
-    private PgCreds(Javalin app, ConfigSources sources, Reloader reloader, Reconciler reconciler,
-                    HealthMonitor monitor, PoolFactory factory, PoolRegistry registry, PoolSampler sampler) {
+    private PgCreds(Javalin app, HttpLifecycle lifecycle, ConfigSources sources, Reloader reloader,
+                    Reconciler reconciler, HealthMonitor monitor, PoolFactory factory, PoolRegistry registry,
+                    PoolSampler sampler) {
         this.app = app;
+        this.lifecycle = lifecycle;
         this.sources = sources;
         this.reloader = reloader;
         this.reconciler = reconciler;
@@ -88,9 +93,10 @@ public final class PgCreds implements AutoCloseable {
         CatalogService catalog = new CatalogService(registry, monitor, settings.statementTimeout(),
                 settings.connectionTimeout());
         CountDownLatch loaded = new CountDownLatch(1);
+        HttpLifecycle lifecycle = new HttpLifecycle();
         Javalin app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, catalog, reloader,
-                sources::statuses, metrics::join), mapper::join, loaded);
-        PgCreds service = new PgCreds(app, sources, reloader, reconciler, monitor, factory, registry, sampler);
+                sources::statuses, metrics::join, lifecycle), mapper::join, loaded);
+        PgCreds service = new PgCreds(app, lifecycle, sources, reloader, reconciler, monitor, factory, registry, sampler);
         try {
             app.start();
             ReloadResult initial = initialLoad.join();
@@ -136,6 +142,20 @@ public final class PgCreds implements AutoCloseable {
 
     public Reloader reloader() {
         return reloader;
+    }
+
+    /**
+     * A graceful stop, as on SIGTERM: no new connections; requests already arriving are served
+     * (with {@code Connection: close}) until none is active, at most {@code grace}; then every pool
+     * closes, so the service leaves no session on any server.
+     */
+    public void shutdown(Duration grace) {
+        long started = System.nanoTime();
+        log.info(Logfmt.line("event", "stopping", "grace_ms", grace.toMillis()));
+        int cutOff = lifecycle.drain(grace);
+        close();
+        log.info(Logfmt.line("event", "stopped", "requests_served", lifecycle.requestsServed(),
+                "requests_cut_off", cutOff, "took_ms", (System.nanoTime() - started) / 1_000_000));
     }
 
     /** Stops accepting requests, then stops the sources and closes every pool and background thread. */

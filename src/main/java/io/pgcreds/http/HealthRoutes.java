@@ -12,10 +12,12 @@ import java.util.Map;
 final class HealthRoutes {
     private final PoolRegistry registry;
     private final HealthMonitor monitor;
+    private final HttpLifecycle lifecycle;
 
-    HealthRoutes(PoolRegistry registry, HealthMonitor monitor) {
+    HealthRoutes(PoolRegistry registry, HealthMonitor monitor, HttpLifecycle lifecycle) {
         this.registry = registry;
         this.monitor = monitor;
+        this.lifecycle = lifecycle;
     }
 
     void register(RoutesConfig routes) {
@@ -34,10 +36,12 @@ final class HealthRoutes {
         ctx.json(Map.of("status", HealthReport.UP));
     }
 
+    /** Ready when the default credential is up, and not while the service is stopping. */
     private void ready(Context ctx) {
         HealthReport report = HealthReport.of(registry, monitor);
-        ctx.status(report.ready() ? 200 : 503).json(Map.of(
-                "status", report.ready() ? HealthReport.UP : HealthReport.DOWN,
+        boolean ready = report.ready() && !lifecycle.stopping();
+        ctx.status(ready ? 200 : 503).json(Map.of(
+                "status", ready ? HealthReport.UP : HealthReport.DOWN,
                 "defaultCredential", report.defaultCredential()));
     }
 }

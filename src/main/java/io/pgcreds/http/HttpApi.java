@@ -34,7 +34,8 @@ public final class HttpApi {
 
     /** What the routes call. {@code sources} gives the config sources' statuses. */
     public record Services(Settings settings, PoolRegistry registry, HealthMonitor monitor, CatalogService catalog,
-                           Reloader reloader, Supplier<List<SourceStatus>> sources, Supplier<ServiceMetrics> metrics) {
+                           Reloader reloader, Supplier<List<SourceStatus>> sources, Supplier<ServiceMetrics> metrics,
+                           HttpLifecycle lifecycle) {
     }
 
     /**
@@ -50,6 +51,7 @@ public final class HttpApi {
             config.startup.showOldJavalinVersionWarning = false;
             config.http.prefer405over404 = true;
             config.jetty.port = settings.port();
+            config.jetty.modifyServer(services.lifecycle()::install);
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
@@ -59,12 +61,15 @@ public final class HttpApi {
             });
             config.routes.before(ctx -> {
                 ctx.header("X-Content-Type-Options", "nosniff");
+                if (services.lifecycle().stopping()) {
+                    ctx.header("Connection", "close"); // served, but the client must not reuse the connection
+                }
                 if (started.getCount() > 0 && !ctx.path().equals("/health/live")) {
                     started.await(STARTUP_WAIT_SECONDS, TimeUnit.SECONDS);
                 }
             });
             BearerAuth auth = new BearerAuth(settings.apiToken());
-            new HealthRoutes(services.registry(), services.monitor()).register(config.routes);
+            new HealthRoutes(services.registry(), services.monitor(), services.lifecycle()).register(config.routes);
             new CredentialRoutes(services.registry(), services.reloader(), services.sources(), auth)
                     .register(config.routes);
             new CatalogRoutes(services.catalog(), auth).register(config.routes);

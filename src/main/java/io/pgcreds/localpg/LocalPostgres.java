@@ -310,6 +310,11 @@ public final class LocalPostgres implements PostgresServer {
         return bytes;
     }
 
+    /** Removes a directory tree, ignoring what cannot be removed. */
+    public static void deleteQuietly(Path path) {
+        deleteRecursively(path);
+    }
+
     static void deleteRecursively(Path path) {
         if (!Files.exists(path)) {
             return;

@@ -45,8 +45,12 @@ public final class LoadGenerator implements AutoCloseable {
                 requests.add(new Request(start, System.nanoTime(), response.status(),
                         body.path("generation").asInt(-1), response.status() == 200 ? "" : body.path("detail").asText()));
             } catch (RuntimeException | AssertionError e) {
-                requests.add(new Request(start, System.nanoTime(), 0, -1, e.getClass().getSimpleName() + ": "
-                        + e.getMessage()));
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                requests.add(new Request(start, System.nanoTime(), 0, -1, root.getClass().getSimpleName() + ": "
+                        + root.getMessage()));
             }
         }
     }

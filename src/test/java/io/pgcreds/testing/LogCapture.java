@@ -26,6 +26,14 @@ public final class LogCapture {
         installed = true;
     }
 
+    /** Adds the output of another process (a jar the tests ran) to the captured log, without printing it. */
+    public static void append(String output) {
+        byte[] bytes = output.getBytes(StandardCharsets.UTF_8);
+        synchronized (copy) {
+            copy.write(bytes, 0, bytes.length);
+        }
+    }
+
     public static String text() {
         synchronized (copy) {
             return copy.toString(StandardCharsets.UTF_8);

@@ -24,6 +24,10 @@ public final class Secrets {
         return secret;
     }
 
+    public static int count() {
+        return known.size();
+    }
+
     /** Which remembered secrets occur in the text, described without quoting them. */
     public static List<String> foundIn(String text) {
         List<String> found = new ArrayList<>();

@@ -1,0 +1,124 @@
+package io.pgcreds.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.JarProcess;
+import io.pgcreds.testing.Secrets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's first command: the jar with no database configured starts the demo; a second
+ * terminal rotates a password and fails over; Ctrl-C removes everything.
+ */
+class DemoIT {
+    @TempDir
+    Path workDir;
+
+    @Test
+    void the_demo_starts_rotates_fails_over_and_cleans_up_after_ctrl_c() throws Exception {
+        try (JarProcess demo = JarProcess.start(Map.of(), List.of(), List.of(), workDir)) {
+            String banner = awaitOutput(demo, "Ctrl-C stops the demo", Duration.ofSeconds(60));
+            Matcher token = Pattern.compile("API token: (\\S+)").matcher(banner);
+            assertThat(token.find()).isTrue(); // printed on purpose: the demo's user needs it
+            List<Integer> serverPorts = ports(banner);
+            assertThat(serverPorts).hasSize(2).allMatch(DemoIT::answers);
+            assertThat(banner).contains("curl -s -H \"Authorization: Bearer $TOKEN\"")
+                    .contains("java -jar target/pgcreds.jar demo rotate ANALYST");
+
+            ApiClient api = new ApiClient(demo.port(), token.group(1));
+            awaitCredential(api, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            List<String> analystTables = new ArrayList<>();
+            api.get("/tables?credential=ANALYST").json().path("tables")
+                    .forEach(t -> analystTables.add(t.path("schema").asText() + "." + t.path("name").asText()));
+            assertThat(analystTables).containsExactly("public.orders", "reporting.daily_sales", "reporting.monthly_revenue");
+            assertThat(api.get("/tables?credential=DATABASE").json().path("tables").size()).isEqualTo(5);
+
+            assertThat(control(workDir, "rotate", "ANALYST")).contains("rotated ANALYST");
+            awaitCredential(api, "ANALYST", c -> c.path("generation").asInt() == 2);
+            assertThat(control(workDir, "failover")).contains("failed over to the standby");
+            JsonNode database = awaitCredential(api, "DATABASE", c -> c.path("generation").asInt() == 2);
+            assertThat(database.path("host").asText()).isEqualTo("localhost");
+            assertThat(database.path("port").asInt()).isEqualTo(serverPorts.get(1));
+            assertThat(control(workDir, "status")).contains("active server: standby").contains("generation 2");
+            assertThat(api.get("/health", Map.of()).json().path("status").asText()).isEqualTo("UP");
+
+            new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
+            assertThat(demo.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("exited after Ctrl-C").isTrue();
+            assertThat(demo.process().exitValue()).isZero();
+            assertThat(demo.output()).contains("event=stopped").contains("servers and files removed");
+            assertThat(workDir.resolve(".demo")).doesNotExist();
+            assertThat(serverPorts).noneMatch(DemoIT::answers);
+            assertThat(Secrets.foundIn(demo.output().replace(token.group(1), ""))).as("secrets other than the printed token")
+                    .isEmpty();
+        }
+    }
+
+    private static String control(Path workDir, String... args) throws InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("demo"));
+        arguments.addAll(List.of(args));
+        try (JarProcess control = JarProcess.start(Map.of(), List.of(), arguments, workDir)) {
+            assertThat(control.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(control.process().exitValue()).as(String.join(" ", args) + ": " + control.output()).isZero();
+            return control.output();
+        }
+    }
+
+    private static String awaitOutput(JarProcess process, String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String output = process.output();
+            if (output.contains(text)) {
+                return output;
+            }
+            if (!process.process().isAlive()) {
+                throw new AssertionError("the demo exited: " + output);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the demo never printed '" + text + "': " + process.output());
+    }
+
+    private static List<Integer> ports(String banner) {
+        Matcher matcher = Pattern.compile("primary on 127\\.0\\.0\\.1:(\\d+), standby on localhost:(\\d+)").matcher(banner);
+        assertThat(matcher.find()).as("server ports in the banner").isTrue();
+        return List.of(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)));
+    }
+
+    private static boolean answers(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static JsonNode awaitCredential(ApiClient api, String name, Predicate<JsonNode> condition)
+            throws InterruptedException {
+        JsonNode last = null;
+        for (int i = 0; i < 300; i++) {
+            ApiClient.Response response = api.get("/credentials/" + name);
+            last = response.status() == 200 ? response.json() : null;
+            if (last != null && condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(name + " never reached the expected state: " + last);
+    }
+}

@@ -1,0 +1,99 @@
+package io.pgcreds.e2e;
+
+import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.DatabaseSetup;
+import io.pgcreds.testing.JarProcess;
+import io.pgcreds.testing.LoadGenerator;
+import io.pgcreds.testing.Secrets;
+import io.pgcreds.testing.TestDatabases;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** SIGTERM to the real jar under load: no accepted request fails, every pool closes, exit 0 within 30 s. */
+class ShutdownIT {
+
+    @Test
+    void sigterm_under_load_finishes_accepted_requests_closes_every_pool_and_exits_zero() throws Exception {
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "term");
+        String token = Secrets.remember("term-token-" + System.nanoTime());
+        try (JarProcess jar = JarProcess.start(Map.of("PGCREDS_API_TOKEN", token, "DATABASE_URL", db.ownerUrl(),
+                "ANALYST_URL", db.limitedUrl(), "PGCREDS_HEALTH_INTERVAL_MS", "200"))) {
+            jar.awaitPort(Duration.ofSeconds(30));
+            ApiClient api = new ApiClient(jar.port(), token);
+            int answeredBeforeLoad = awaitUp(api);
+            LoadGenerator load = new LoadGenerator(api, "/tables?credential=ANALYST", 16);
+            load.awaitGeneration(1, 10_000);
+            Thread.sleep(1500);
+            assertThat(sessions(db.server(), db.owner(), db.limited())).isPositive();
+
+            long signalled = System.nanoTime();
+            int exitCode = jar.terminate(Duration.ofSeconds(30));
+            long tookMs = (System.nanoTime() - signalled) / 1_000_000;
+            load.close();
+
+            String log = jar.output();
+            Matcher stopped = Pattern.compile("event=stopped requests_served=(\\d+) requests_cut_off=(\\d+)").matcher(log);
+            assertThat(stopped.find()).as("the stop was logged (exit " + exitCode + "):\n" + log).isTrue();
+            int servedByServer = Integer.parseInt(stopped.group(1));
+            List<LoadGenerator.Request> answered = load.requests().stream().filter(r -> r.status() != 0).toList();
+            List<LoadGenerator.Request> unanswered = load.failures().stream().filter(r -> r.status() == 0).toList();
+            System.out.println("[figure] SIGTERM under load: exit " + exitCode + " after " + tookMs + " ms; "
+                    + load.summary() + "; the server served " + servedByServer + ", the clients received "
+                    + (answered.size() + answeredBeforeLoad) + "; not accepted: " + unanswered.size() + " "
+                    + unanswered.stream().map(r -> r.detail().replaceAll(":.*", "")).distinct().toList());
+            assertThat(exitCode).isZero();
+            assertThat(tookMs).isLessThan(30_000);
+            assertThat(stopped.group(2)).as("requests cut off").isEqualTo("0");
+            assertThat(answered).as("every answered request").allMatch(LoadGenerator.Request::ok);
+            // every request the server took was answered: none failed after it was accepted
+            assertThat(answered.size() + answeredBeforeLoad).as("answers received vs requests served")
+                    .isEqualTo(servedByServer);
+            assertThat(Secrets.foundIn(log)).isEmpty();
+            awaitNoSessions(db.server(), db.owner(), db.limited());
+        }
+    }
+
+    /** Polls /health until UP; returns how many answers that took (each one a request the server served). */
+    private static int awaitUp(ApiClient api) throws InterruptedException {
+        for (int i = 1; i <= 200; i++) {
+            if (api.get("/health", Map.of()).status() == 200) {
+                return i;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the jar never became healthy");
+    }
+
+    private static void awaitNoSessions(PostgresServer server, String... roles) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        int left = -1;
+        while (System.nanoTime() < deadline) {
+            left = sessions(server, roles);
+            if (left == 0) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(left + " sessions of the service are still open on the server");
+    }
+
+    private static int sessions(PostgresServer server, String... roles) throws SQLException {
+        try (Connection connection = server.connectAsSuperuser("postgres");
+             ResultSet row = connection.createStatement().executeQuery("SELECT count(*) FROM pg_stat_activity"
+                     + " WHERE usename IN ('" + String.join("','", roles) + "')")) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+}
