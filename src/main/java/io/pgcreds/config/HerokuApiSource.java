@@ -53,6 +53,7 @@ public final class HerokuApiSource implements ConfigSource {
     private volatile Instant lastChangedAt;
     private volatile Instant nextAttemptAt;
     private volatile int failures;
+    private volatile boolean polling;
     private volatile Duration retryAfter;
     private Runnable onChange = () -> { };
     private ScheduledFuture<?> nextPoll;
@@ -94,6 +95,9 @@ public final class HerokuApiSource implements ConfigSource {
             }
             Map<String, String> vars = parse(response.body());
             boolean changed = !vars.equals(snapshot) || !loaded;
+            failures = 0;
+            retryAfter = null;
+            planNextAttempt();
             snapshot = Map.copyOf(vars);
             loaded = true;
             lastLoadedAt = Instant.now();
@@ -105,8 +109,6 @@ public final class HerokuApiSource implements ConfigSource {
                         "after_failures", failures));
             }
             lastError = null;
-            failures = 0;
-            retryAfter = null;
             return changed;
         } catch (HttpTimeoutException e) {
             return failed("timed out after " + requestTimeout.toSeconds() + " s");
@@ -159,6 +161,7 @@ public final class HerokuApiSource implements ConfigSource {
 
     private boolean failed(String problem) {
         failures++;
+        planNextAttempt(); // before the error shows, so that whoever sees the error sees the retry time
         lastError = problem;
         lastErrorAt = Instant.now();
         log.warn(Logfmt.line("event", "source_failed", "source", "heroku-api", "app", app, "error", problem,
@@ -176,9 +179,15 @@ public final class HerokuApiSource implements ConfigSource {
         return after != null && after.compareTo(backoff) > 0 ? after : backoff;
     }
 
+    private void planNextAttempt() {
+        Duration delay = nextDelay();
+        nextAttemptAt = polling && (!delay.isZero() || failures > 0) ? Instant.now().plus(delay) : null;
+    }
+
     @Override
     public synchronized void start(Runnable onChange) {
         this.onChange = onChange;
+        polling = true;
         schedule(Duration.ZERO);
     }
 
@@ -186,7 +195,6 @@ public final class HerokuApiSource implements ConfigSource {
         if (scheduler.isShutdown()) {
             return;
         }
-        nextAttemptAt = Instant.now().plus(delay);
         nextPoll = scheduler.schedule(this::poll, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -195,10 +203,10 @@ public final class HerokuApiSource implements ConfigSource {
         if (changed) {
             onChange.run();
         }
-        if (!pollInterval.isZero() || failures > 0) {
-            schedule(nextDelay());
-        } else {
-            nextAttemptAt = null;
+        Instant next = nextAttemptAt;
+        if (next != null) {
+            schedule(Duration.between(Instant.now(), next).isNegative() ? Duration.ZERO
+                    : Duration.between(Instant.now(), next));
         }
     }
 

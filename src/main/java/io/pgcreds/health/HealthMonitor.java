@@ -7,6 +7,7 @@ import io.pgcreds.pools.ErrorClass;
 import io.pgcreds.pools.Failure;
 import io.pgcreds.pools.ManagedPool;
 import io.pgcreds.pools.PoolRegistry;
+import io.pgcreds.pools.PoolStats;
 import io.pgcreds.pools.ServerFacts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ import java.util.stream.Collectors;
  * Thread-safe.
  */
 public final class HealthMonitor implements AutoCloseable {
+    private static final long MAX_AUTH_BACKOFF_MS = 60_000;
     private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
     private final PoolRegistry registry;
     private final Duration interval;
@@ -92,6 +94,9 @@ public final class HealthMonitor implements AutoCloseable {
             return;
         }
         ProbeState state = states.computeIfAbsent(pool, key -> new ProbeState());
+        if (System.nanoTime() < state.notBefore) {
+            return; // backing off after rejected passwords
+        }
         if (!state.inFlight.compareAndSet(false, true)) {
             return; // the previous probe still runs; its watchdog reports the timeout
         }
@@ -104,10 +109,18 @@ public final class HealthMonitor implements AutoCloseable {
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * While the credential is up, the probe borrows from its pool (that is what requests do). While
+     * it is down or not yet known, it opens a connection of its own, which fails at once with the
+     * real reason, and warms the pool when it succeeds. A pool that is saturated is probed directly
+     * too, so that busy is never mistaken for down.
+     */
     private void runProbe(ManagedPool pool, ProbeState state) {
         ProbeResult result;
         long started = System.nanoTime();
-        try (Connection connection = pool.stats().total() > 0 ? pool.borrow() : pool.connectDirectly()) {
+        PoolStats stats = pool.stats();
+        boolean throughPool = state.last.isUp() && !(stats.idle() == 0 && stats.total() >= stats.max());
+        try (Connection connection = throughPool ? pool.borrow(timeout.toMillis()) : pool.connectDirectly()) {
             connection.setNetworkTimeout(Runnable::run, (int) timeout.toMillis());
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SELECT 1");
@@ -123,8 +136,25 @@ public final class HealthMonitor implements AutoCloseable {
             result = new ProbeResult(ProbeResult.Status.DOWN, Instant.now(),
                     Duration.ofNanos(System.nanoTime() - started).toMillis(), ErrorClass.classify(e));
         }
+        backOffAfterRejectedPasswords(state, result);
+        if (result.isUp() && !throughPool && pool.stats().total() == 0) {
+            pool.warm(timeout.toMillis());
+        }
         state.inFlight.set(false);
         record(pool, state, result);
+    }
+
+    /** A rejected password will not become right by asking again: 1, 2, 4 ... 30 intervals, at most 60 s. */
+    private void backOffAfterRejectedPasswords(ProbeState state, ProbeResult result) {
+        if (result.errorClass() != ErrorClass.AUTH) {
+            state.authFailures = 0;
+            state.notBefore = 0;
+            return;
+        }
+        state.authFailures++;
+        long factor = 1L << Math.min(5, state.authFailures - 1);
+        long waitMs = Math.min(MAX_AUTH_BACKOFF_MS, Math.min(30, factor) * interval.toMillis());
+        state.notBefore = System.nanoTime() + waitMs * 1_000_000 - interval.toNanos() / 2;
     }
 
     private void record(ManagedPool pool, ProbeState state, ProbeResult result) {
@@ -151,6 +181,8 @@ public final class HealthMonitor implements AutoCloseable {
     private static final class ProbeState {
         final AtomicBoolean inFlight = new AtomicBoolean();
         final AtomicLong sequence = new AtomicLong();
+        volatile long notBefore;
+        volatile int authFailures;
         volatile ProbeResult last = ProbeResult.NOT_YET;
     }
 

@@ -110,6 +110,25 @@ public final class ManagedPool implements AutoCloseable {
         }
     }
 
+    /** Borrows a pooled connection, waiting at most {@code timeoutMs}; HikariCP connects for it if none is idle. */
+    public Connection borrow(long timeoutMs) throws SQLException {
+        try {
+            return ((HikariPool) pool.getHikariPoolMXBean()).getConnection(timeoutMs);
+        } catch (SQLException e) {
+            recordFailure(e);
+            throw e;
+        }
+    }
+
+    /** Lets the pool hold one connection, e.g. once a probe found the database answering again. */
+    public void warm(long timeoutMs) {
+        try (Connection connection = ((HikariPool) pool.getHikariPoolMXBean()).getConnection(timeoutMs)) {
+            connection.isValid(1);
+        } catch (SQLException e) {
+            // the next request or probe tries again
+        }
+    }
+
     /**
      * Borrows a pooled connection for a request: waits at most the pool's connection timeout, but
      * in short slices, and gives up with {@link PoolRetiredException} as soon as the pool is

@@ -48,7 +48,9 @@ public final class PoolFactory implements AutoCloseable {
         config.setPoolName(spec.name() + "#" + generation);
         config.setDataSource(dataSource(spec));
         config.setMaximumPoolSize(maxSize);
-        config.setMinimumIdle(1);
+        // HikariCP connects only for a borrower: while a database is down or refuses the password,
+        // nothing but the (backed-off) probes knocks on it, and a probe that succeeds warms the pool
+        config.setMinimumIdle(0);
         config.setConnectionTimeout(connectionTimeoutMs);
         config.setValidationTimeout(Math.max(250, Math.min(3000, connectionTimeoutMs / 2)));
         config.setInitializationFailTimeout(-1); // start-up never waits on a database
