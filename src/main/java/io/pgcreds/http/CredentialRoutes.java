@@ -45,6 +45,7 @@ final class CredentialRoutes {
 
     private void reload(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
+        JsonBodies.optional(ctx); // none is needed; one that is too large, not JSON or not parsable is refused
         ReloadResult result = reloader.reloadNow("api");
         ctx.json(new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
                 result.pending(), result.failed(), result.recovered(), result.errors(), sources.get()));

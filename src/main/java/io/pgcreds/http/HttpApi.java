@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
 import io.javalin.json.JavalinJackson;
 import io.pgcreds.catalog.CatalogService;
@@ -29,6 +30,8 @@ import java.util.function.Supplier;
 /** Builds the HTTP API: routes, bearer auth, problem documents, headers. The app is returned unstarted. */
 public final class HttpApi {
     private static final long STARTUP_WAIT_SECONDS = 10;
+    /** No endpoint takes more: the webhook's payloads are a few kB, the others take none. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
     private HttpApi() {
     }
 
@@ -50,8 +53,13 @@ public final class HttpApi {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.prefer405over404 = true;
+            config.router.ignoreTrailingSlashes = false; // /tables/ is not /tables: one path per endpoint
             config.jetty.port = settings.port();
-            config.jetty.modifyServer(services.lifecycle()::install);
+            config.jetty.modifyServer(server -> {
+                services.lifecycle().install(server);
+                server.setErrorHandler(new JettyProblems(HttpApi.plainMapper()));
+            });
+            config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
@@ -61,6 +69,9 @@ public final class HttpApi {
             });
             config.routes.before(ctx -> {
                 ctx.header("X-Content-Type-Options", "nosniff");
+                if (ctx.method() == HandlerType.POST && ctx.contentLength() > MAX_BODY_BYTES) {
+                    throw JsonBodies.tooLarge();
+                }
                 if (services.lifecycle().stopping()) {
                     ctx.header("Connection", "close"); // served, but the client must not reuse the connection
                 }
@@ -98,6 +109,11 @@ public final class HttpApi {
         } catch (RuntimeException e) {
             return "unmatched";
         }
+    }
+
+    /** A mapper for the few answers written before the shared one may be ready. */
+    private static ObjectMapper plainMapper() {
+        return new ObjectMapper();
     }
 
     /** The JSON mapper of every answer. Instants as ISO-8601 text: all the JSON needs of java.time. */

@@ -259,20 +259,40 @@ class CoreServiceIT {
 
     @Test
     void protected_endpoints_need_the_token_and_public_ones_do_not() {
-        for (String path : List.of("/credentials", "/credentials/DATABASE", "/tables", "/schemas")) {
-            ApiClient.Response missing = api.get(path, Map.of());
-            assertThat(missing.status()).as(path).isEqualTo(401);
-            assertThat(missing.header("www-authenticate")).startsWith("Bearer");
-            assertThat(api.get(path, Map.of("Authorization", "Bearer wrong")).status()).as(path).isEqualTo(401);
-            assertThat(api.get(path, Map.of("Authorization", "Bearer " + "x".repeat(service.token().length())))
-                    .status()).as(path).isEqualTo(401);
-            assertThat(api.get(path, Map.of("Authorization", "bearer " + service.token())).status())
-                    .as(path).isEqualTo(401);
-            assertThat(api.get(path, Map.of("Authorization", "Basic " + service.token())).status())
-                    .as(path).isEqualTo(401);
+        // every operation the contract marks as protected (it lists a 401)
+        List<String[]> protectedRoutes = new ArrayList<>();
+        io.pgcreds.testing.ContractValidator.instance().document().path("paths").fields().forEachRemaining(path ->
+                path.getValue().fields().forEachRemaining(operation -> {
+                    if (operation.getValue().path("responses").has("401") && !path.getKey().contains("webhooks")) {
+                        protectedRoutes.add(new String[] {operation.getKey().toUpperCase(java.util.Locale.ROOT),
+                                path.getKey().replace("{name}", "DATABASE")});
+                    }
+                }));
+        assertThat(protectedRoutes).extracting(route -> route[0] + " " + route[1]).contains("GET /credentials",
+                "GET /credentials/DATABASE", "POST /credentials/reload", "GET /tables", "GET /schemas", "GET /metrics");
+        String token = service.token();
+        List<Map<String, String>> refused = List.of(
+                Map.of(),
+                Map.of("Authorization", "Bearer wrong"),
+                Map.of("Authorization", "Bearer " + "x".repeat(token.length())),
+                Map.of("Authorization", "Bearer " + token.substring(0, token.length() - 1) + "!"),
+                Map.of("Authorization", "bearer " + token),
+                Map.of("Authorization", "Basic " + token),
+                Map.of("Authorization", "Bearer " + token + "x"),
+                Map.of("Authorization", "Bearer"),
+                Map.of("Authorization", token));
+        for (String[] route : protectedRoutes) {
+            for (Map<String, String> headers : refused) {
+                ApiClient.Response response = api.send(route[0], route[1], headers, null);
+                assertThat(response.status()).as(route[0] + " " + route[1] + " with " + headers.keySet()).isEqualTo(401);
+                assertThat(response.header("www-authenticate")).startsWith("Bearer");
+                assertThat(response.header("cache-control")).isEqualTo("no-store");
+            }
+            ApiClient.Response allowed = api.send(route[0], route[1], Map.of("Authorization", "Bearer " + token), null);
+            assertThat(allowed.status()).as(route[0] + " " + route[1] + " with the token").isEqualTo(200);
+            assertThat(allowed.header("cache-control")).isEqualTo("no-store");
         }
         // on one kept-alive connection, a token in another case must not pass once the right one was sent
-        String token = service.token();
         assertThat(api.get("/credentials").status()).isEqualTo(200);
         assertThat(api.get("/credentials", Map.of("Authorization", "Bearer " + token.toUpperCase(java.util.Locale.ROOT)))
                 .status()).isEqualTo(401);

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * Thread-safe; schemas are compiled once.
  */
 public final class ContractValidator {
+    /** Answers the HTTP server gives before any route, on every path (see the document's description). */
+    private static final Set<Integer> SERVER_LEVEL = Set.of(414, 431, 505);
     private static final ContractValidator INSTANCE = new ContractValidator(Path.of("openapi.yaml"));
     private final JsonNode document;
     private final String location;
@@ -72,11 +74,16 @@ public final class ContractValidator {
         String contentType = headers.firstValue("content-type").orElse("")
                 .split(";")[0].trim().toLowerCase(Locale.ROOT);
         if (template == null) {
-            if (status != 404 || !contentType.equals("application/problem+json")) {
+            if ((status != 404 && status != 400 && !SERVER_LEVEL.contains(status))
+                    || !contentType.equals("application/problem+json")) {
                 problems.add("undocumented path " + path + " answered " + status + " " + contentType);
             } else {
                 validateBody("#/components/schemas/Problem", body, problems);
             }
+            return problems;
+        }
+        if (SERVER_LEVEL.contains(status) && contentType.equals("application/problem+json")) {
+            validateBody("#/components/schemas/Problem", body, problems); // the server's own, on any path
             return problems;
         }
         JsonNode operation = document.path("paths").path(template).path(method.toLowerCase(Locale.ROOT));
@@ -114,6 +121,13 @@ public final class ContractValidator {
             }
             validateBody(pointer, body, problems);
         }
+        return problems;
+    }
+
+    /** Violations of the Problem schema, for answers that never reach the routes (Jetty's own errors). */
+    public List<String> problemViolations(String body) {
+        List<String> problems = new ArrayList<>();
+        validateBody("#/components/schemas/Problem", body, problems);
         return problems;
     }
 
