@@ -190,6 +190,13 @@ class ReloadIT {
             Files.write(file.file(), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, 3});
             awaitSource(service, s -> s.path("lastError").asText().contains("NUL")
                     || s.path("lastError").asText().contains("UTF-8"));
+            Files.write(file.file(), new byte[10 * 1024 * 1024]); // 10 MB
+            awaitSource(service, s -> s.path("lastError").asText().contains("is not an env file"));
+            if (!"root".equals(System.getProperty("user.name"))) { // root reads any file
+                file.replaceText("DATABASE_URL=unreadable\n");
+                Files.setPosixFilePermissions(file.file(), java.util.Set.of());
+                awaitSource(service, s -> s.path("lastError").asText().contains("permission denied"));
+            }
             Files.delete(file.file());
             awaitSource(service, s -> s.path("lastError").asText().contains("does not exist"));
             assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);

@@ -17,6 +17,10 @@ public final class LoadGenerator implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
+    private final boolean keepEveryRequest;
+    private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong slowestNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
 
     /** One request: nanoTime start and end, HTTP status (0 when it did not complete), generation or -1. */
     public record Request(long startNanos, long endNanos, int status, int generation, String detail) {
@@ -26,8 +30,17 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     public LoadGenerator(ApiClient client, String path, int threadCount) {
+        this(client, path, threadCount, true);
+    }
+
+    /**
+     * @param keepEveryRequest false for long runs: only failures are kept (the first 1000), and the
+     *                         count and slowest latency of all
+     */
+    public LoadGenerator(ApiClient client, String path, int threadCount, boolean keepEveryRequest) {
         this.client = client;
         this.path = path;
+        this.keepEveryRequest = keepEveryRequest;
         for (int i = 0; i < threadCount; i++) {
             Thread thread = new Thread(this::run, "load-" + i);
             thread.setDaemon(true);
@@ -36,20 +49,46 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    private void record(Request request) {
+        total.incrementAndGet();
+        if (!request.ok()) {
+            failed.incrementAndGet();
+        }
+        slowestNanos.accumulateAndGet(request.endNanos() - request.startNanos(), Math::max);
+        if (keepEveryRequest || (!request.ok() && requests.size() < 1000)) {
+            requests.add(request);
+        }
+    }
+
+    /** How many requests failed, kept or not. */
+    public long failedTotal() {
+        return failed.get();
+    }
+
+    /** How many requests completed, kept or not. */
+    public long total() {
+        return total.get();
+    }
+
+    public long slowestMillis() {
+        return slowestNanos.get() / 1_000_000;
+    }
+
     private void run() {
         while (running.get()) {
             long start = System.nanoTime();
             try {
                 ApiClient.Response response = client.get(path);
-                JsonNode body = response.json();
-                requests.add(new Request(start, System.nanoTime(), response.status(),
-                        body.path("generation").asInt(-1), response.status() == 200 ? "" : body.path("detail").asText()));
+                JsonNode body = response.body().startsWith("{") ? response.json() : null;
+                record(new Request(start, System.nanoTime(), response.status(),
+                        body == null ? -1 : body.path("generation").asInt(-1),
+                        response.status() == 200 || body == null ? "" : body.path("detail").asText()));
             } catch (RuntimeException | AssertionError e) {
                 Throwable root = e;
                 while (root.getCause() != null && root.getCause() != root) {
                     root = root.getCause();
                 }
-                requests.add(new Request(start, System.nanoTime(), 0, -1, root.getClass().getSimpleName() + ": "
+                record(new Request(start, System.nanoTime(), 0, -1, root.getClass().getSimpleName() + ": "
                         + root.getMessage()));
             }
         }
@@ -106,7 +145,6 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** A one-line summary for the test log. */
     public String summary() {
-        List<Request> all = requests();
-        return all.size() + " requests, " + all.stream().filter(request -> !request.ok()).count() + " failed";
+        return total() + " requests, " + failed.get() + " failed";
     }
 }

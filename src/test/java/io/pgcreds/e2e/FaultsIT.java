@@ -1,0 +1,290 @@
+package io.pgcreds.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgcreds.localpg.LocalPostgres;
+import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.Blackhole;
+import io.pgcreds.testing.DatabaseSetup;
+import io.pgcreds.testing.LoadGenerator;
+import io.pgcreds.testing.Resetter;
+import io.pgcreds.testing.Secrets;
+import io.pgcreds.testing.ServiceThreads;
+import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.TestDatabases;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Faults the service must ride out without a restart: a database killed under load, hosts that hang
+ * or reset, a server out of connections, a password changed behind its back. After each: open
+ * pools equal credentials, the service's threads back to their idle count, and no more sessions on
+ * the server than the pools allow.
+ */
+class FaultsIT {
+    private static final int INTERVAL_MS = 500;
+
+    private static Map<String, String> fastProbes() {
+        return Map.of("PGCREDS_HEALTH_INTERVAL_MS", String.valueOf(INTERVAL_MS), "PGCREDS_HEALTH_TIMEOUT_MS", "400",
+                "PGCREDS_CONNECTION_TIMEOUT_MS", "3000");
+    }
+
+    private static ServiceUnderTest start(Map<String, String> vars) {
+        java.util.HashMap<String, String> env = new java.util.HashMap<>(fastProbes());
+        env.putAll(vars);
+        return ServiceUnderTest.start(env);
+    }
+
+    @Test
+    void a_killed_database_is_down_fast_fails_fast_spares_the_others_and_recovers_by_itself() throws Exception {
+        DatabaseSetup steady = DatabaseSetup.create(TestDatabases.shared(), "steady");
+        try (PostgresServer server = TestDatabases.start(LocalPostgres.Options.defaults().named("pgcreds-faulty-"))) {
+            DatabaseSetup faulty = DatabaseSetup.create(server, "faulty");
+            try (ServiceUnderTest service = start(Map.of("DATABASE_URL", steady.ownerUrl(), "FAULTY_URL", faulty.ownerUrl()))) {
+                service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(15));
+                ServiceUnderTest.sleep(2 * INTERVAL_MS);
+                int idleThreads = ServiceThreads.count();
+                int reloadsBefore = service.service().reloader().reloads();
+                LoadGenerator faultyLoad = new LoadGenerator(service.client(), "/tables?credential=FAULTY", 8);
+                LoadGenerator steadyLoad = new LoadGenerator(service.client(), "/tables", 4);
+                faultyLoad.awaitGeneration(1, 10_000);
+                ServiceUnderTest.sleep(1000);
+
+                long killed = System.nanoTime();
+                server.stop(true);
+                awaitCredential(service, "FAULTY", "DOWN");
+                long downMs = (System.nanoTime() - killed) / 1_000_000;
+                long detected = System.nanoTime();
+                ServiceUnderTest.sleep(2000);
+                server.start();
+                long restarted = System.nanoTime();
+                awaitCredential(service, "FAULTY", "UP");
+                long upMs = (System.nanoTime() - restarted) / 1_000_000;
+                long up = System.nanoTime();
+                ServiceUnderTest.sleep(1500);
+                faultyLoad.close();
+                steadyLoad.close();
+
+                List<LoadGenerator.Request> whileDown = faultyLoad.requests().stream()
+                        .filter(r -> r.startNanos() > detected && r.endNanos() < restarted).toList();
+                long slowest = whileDown.stream().mapToLong(r -> (r.endNanos() - r.startNanos()) / 1_000_000).max().orElse(0);
+                System.out.println("[figure] killed database: DOWN after " + downMs + " ms, UP " + upMs
+                        + " ms after restart; " + whileDown.size() + " requests while down, slowest " + slowest
+                        + " ms; other credential: " + steadyLoad.summary());
+                assertThat(downMs).as("ms until /health shows it down").isLessThanOrEqualTo(2L * INTERVAL_MS + 100);
+                assertThat(upMs).as("ms after restart until /health shows it up").isLessThanOrEqualTo(2L * INTERVAL_MS + 100);
+                assertThat(whileDown).isNotEmpty().allMatch(r -> r.status() == 503);
+                assertThat(slowest).as("slowest request while down, ms").isLessThan(1000);
+                assertThat(steadyLoad.failures()).as("failures of the other credential").isEmpty();
+                assertThat(faultyLoad.requests().stream().filter(r -> r.startNanos() > up + 200_000_000L))
+                        .isNotEmpty().allMatch(LoadGenerator.Request::ok);
+                assertThat(service.client().get("/credentials/FAULTY").json().path("generation").asInt()).isEqualTo(1);
+                assertThat(service.service().reloader().reloads()).as("no reload").isEqualTo(reloadsBefore);
+                assertNoLeaks(service, 2, idleThreads, Map.of(steady.server(), List.of(steady.owner()),
+                        server, List.of(faulty.owner())));
+            }
+        }
+    }
+
+    @Test
+    void hosts_that_hang_or_reset_get_bounded_answers_and_cost_no_growing_threads() {
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "hostile");
+        try (Blackhole blackhole = new Blackhole(); Resetter resetter = new Resetter();
+             ServiceUnderTest service = start(Map.of("DATABASE_URL", db.ownerUrl(),
+                     "HANGING_URL", "postgres://u:" + Secrets.remember("hang-pw-faults") + "@127.0.0.1:" + blackhole.port() + "/d",
+                     "RESET_URL", "postgres://u:" + Secrets.remember("reset-pw-faults") + "@127.0.0.1:" + resetter.port() + "/d"))) {
+            service.awaitHealth(h -> h.at("/credentials/HANGING/errorClass").asText().equals("timeout")
+                    && h.at("/credentials/RESET/status").asText().equals("DOWN"), Duration.ofSeconds(15));
+            ServiceUnderTest.sleep(2 * INTERVAL_MS);
+            int idleThreads = ServiceThreads.count();
+            List<Integer> threadSamples = new ArrayList<>();
+            try (LoadGenerator hanging = new LoadGenerator(service.client(), "/tables?credential=HANGING", 6);
+                 LoadGenerator reset = new LoadGenerator(service.client(), "/tables?credential=RESET", 6);
+                 LoadGenerator health = new LoadGenerator(service.client(), "/health", 2)) {
+                for (int i = 0; i < 10; i++) {
+                    ServiceUnderTest.sleep(1000);
+                    threadSamples.add(ServiceThreads.count());
+                }
+                hanging.close();
+                reset.close();
+                health.close();
+                long slowest = java.util.stream.Stream.of(hanging, reset).flatMap(l -> l.requests().stream())
+                        .mapToLong(r -> (r.endNanos() - r.startNanos()) / 1_000_000).max().orElse(0);
+                System.out.println("[figure] hanging and resetting hosts: " + hanging.summary() + " / " + reset.summary()
+                        + ", slowest " + slowest + " ms; service threads " + threadSamples + " (idle " + idleThreads + ")");
+                assertThat(hanging.requests()).isNotEmpty().allMatch(r -> r.status() == 503);
+                assertThat(reset.requests()).isNotEmpty().allMatch(r -> r.status() == 503);
+                assertThat(slowest).as("slowest answer, ms").isLessThan(3000 + 1000);
+                assertThat(health.requests()).allMatch(r -> r.status() == 200 || r.status() == 503);
+                assertThat(threadSamples).allMatch(count -> count <= idleThreads + 4);
+            }
+            assertNoLeaks(service, 3, idleThreads, Map.of(db.server(), List.of(db.owner())));
+        }
+    }
+
+    @Test
+    void a_server_out_of_connections_is_reported_and_recovers_and_no_request_waits_beyond_the_timeout() throws Exception {
+        try (PostgresServer server = TestDatabases.start(LocalPostgres.Options.defaults().withMaxConnections(8)
+                .named("pgcreds-crowded-"))) {
+            DatabaseSetup db = DatabaseSetup.create(server, "crowded");
+            List<Connection> hogs = new ArrayList<>();
+            try (ServiceUnderTest service = start(Map.of("DATABASE_URL", db.ownerUrl(), "PGCREDS_POOL_SIZE", "3"))) {
+                service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(15));
+                int idleThreads = ServiceThreads.count();
+                takeEverySlot(server, db, hogs);
+                // the service's own session goes too, and its slot is taken before the probe can reconnect
+                db.terminateSessionsOf(db.owner());
+                takeEverySlot(server, db, hogs);
+                // the killed session shows first (network); the next probe meets the full server
+                JsonNode down = awaitCredential(service, "DATABASE", "DOWN", "other", Duration.ofSeconds(15));
+                assertThat(down.path("errorClass").asText()).isEqualTo("other");
+                assertThat(service.client().get("/credentials/DATABASE").json().at("/lastError/message").asText())
+                        .containsAnyOf("too many clients", "remaining connection slots are reserved"); // both 53300
+                long slowest = 0;
+                for (int i = 0; i < 10; i++) {
+                    long started = System.nanoTime();
+                    ApiClient.Response response = service.client().get("/tables");
+                    slowest = Math.max(slowest, (System.nanoTime() - started) / 1_000_000);
+                    assertThat(response.status()).isEqualTo(503);
+                }
+                for (Connection hog : hogs) {
+                    hog.close();
+                }
+                long freed = System.nanoTime();
+                awaitCredential(service, "DATABASE", "UP");
+                long upMs = (System.nanoTime() - freed) / 1_000_000;
+                System.out.println("[figure] max_connections exhausted by " + hogs.size() + " others: slowest request "
+                        + slowest + " ms; UP " + upMs + " ms after they left");
+                assertThat(slowest).as("slowest request while crowded out, ms").isLessThanOrEqualTo(3000 + 500);
+                assertThat(upMs).isLessThanOrEqualTo(2L * INTERVAL_MS + 100);
+                assertThat(service.client().get("/tables").status()).isEqualTo(200);
+                assertNoLeaks(service, 1, idleThreads, Map.of(server, List.of(db.owner())));
+            } finally {
+                for (Connection hog : hogs) {
+                    hog.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void a_password_changed_without_a_config_change_is_auth_and_is_not_retried_in_a_storm() {
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "storm");
+        try (ServiceUnderTest service = start(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl(),
+                "PGCREDS_HEALTH_INTERVAL_MS", "200"))) {
+            service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(15));
+            int idleThreads = ServiceThreads.count();
+            String unknownToTheApp = Secrets.remember("changed-behind-" + System.nanoTime());
+            int logOffset = db.server().serverLog().length();
+            db.server().execute("postgres", "ALTER ROLE " + db.limited() + " PASSWORD '" + unknownToTheApp + "'");
+            db.terminateSessionsOf(db.limited());
+            long changed = System.nanoTime();
+            JsonNode down = awaitCredential(service, "ANALYST", "DOWN", "auth", Duration.ofSeconds(15));
+            assertThat(down.path("errorClass").asText()).isEqualTo("auth");
+            while (System.nanoTime() - changed < Duration.ofSeconds(10).toNanos()) {
+                assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(503);
+                ServiceUnderTest.sleep(50);
+            }
+            int failedLogins = count(db.server().serverLog().substring(logOffset),
+                    "password authentication failed for user \"" + db.limited() + "\"");
+            int refreshes = service.service().reloader().authRefreshes();
+            System.out.println("[figure] password changed behind the app: " + failedLogins
+                    + " failed logins in 10 s at a 200 ms probe interval (50 without backoff), " + refreshes + " refreshes");
+            assertThat(failedLogins).as("failed logins in 10 s").isBetween(1, 10);
+            assertThat(refreshes).as("source refreshes caused").isBetween(1, 2);
+            assertThat(service.client().get("/credentials/ANALYST").json().at("/lastError/errorClass").asText())
+                    .isEqualTo("auth");
+
+            db.server().execute("postgres", "ALTER ROLE " + db.limited() + " PASSWORD '" + db.limitedPassword() + "'");
+            awaitCredential(service, "ANALYST", "UP", Duration.ofSeconds(70));
+            assertNoLeaks(service, 2, idleThreads, Map.of(db.server(), List.of(db.owner(), db.limited())));
+        }
+    }
+
+    /** Open pools equal credentials with a pool, threads back to idle, sessions within the pool sizes. */
+    private static void assertNoLeaks(ServiceUnderTest service, int pools, int idleThreads,
+                                      Map<PostgresServer, List<String>> rolesByServer) {
+        RotationIT.awaitOpenPools(service, pools);
+        int threads = ServiceThreads.awaitAtMost(idleThreads, Duration.ofSeconds(15));
+        assertThat(threads).as("service threads after the fault (idle: " + idleThreads + ")").isLessThanOrEqualTo(idleThreads);
+        rolesByServer.forEach((server, roles) -> {
+            try (Connection connection = server.connectAsSuperuser("postgres");
+                 ResultSet row = connection.createStatement().executeQuery("SELECT count(*) FROM pg_stat_activity"
+                         + " WHERE usename IN ('" + String.join("','", roles) + "')")) {
+                row.next();
+                assertThat(row.getInt(1)).as("sessions of " + roles).isLessThanOrEqualTo(5 * roles.size());
+            } catch (SQLException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static JsonNode awaitCredential(ServiceUnderTest service, String name, String status) {
+        return awaitCredential(service, name, status, null, Duration.ofSeconds(15));
+    }
+
+    private static JsonNode awaitCredential(ServiceUnderTest service, String name, String status, Duration timeout) {
+        return awaitCredential(service, name, status, null, timeout);
+    }
+
+    private static JsonNode awaitCredential(ServiceUnderTest service, String name, String status, String errorClass,
+                                            Duration timeout) {
+        Predicate<JsonNode> wanted = health -> health.at("/credentials/" + name + "/status").asText().equals(status)
+                && (errorClass == null || health.at("/credentials/" + name + "/errorClass").asText().equals(errorClass));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode health = service.client().get("/health", Map.of()).json();
+            if (wanted.test(health)) {
+                return health.at("/credentials/" + name);
+            }
+            ServiceUnderTest.sleep(20);
+        }
+        throw new AssertionError(name + " never became " + status);
+    }
+
+    /** Every slot left for ordinary roles, taken by someone else. */
+    private static void takeEverySlot(PostgresServer server, DatabaseSetup db, List<Connection> hogs) {
+        while (true) {
+            try {
+                hogs.add(connect(server, db.limited(), db.limitedPassword(), db.database()));
+            } catch (SQLException e) {
+                assertThat(e.getSQLState()).isEqualTo("53300");
+                return;
+            }
+        }
+    }
+
+    private static Connection connect(PostgresServer server, String user, String password, String database)
+            throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("sslmode", "require");
+        properties.setProperty("gssEncMode", "disable");
+        return DriverManager.getConnection("jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + database,
+                properties);
+    }
+
+    private static int count(String text, String needle) {
+        Matcher matcher = Pattern.compile(Pattern.quote(needle)).matcher(text);
+        int count = 0;
+        while (matcher.find()) {
+            count++;
+        }
+        return count;
+    }
+}
