@@ -84,6 +84,7 @@ public final class PgCreds implements AutoCloseable {
         factory.onAuthFailure(reloader::authFailed);
         HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout());
         reconciler.onPublish(monitor::probeSoon);
+        factory.onFailure(monitor::failureSeen);
 
         CompletableFuture<ObjectMapper> mapper = metrics.thenApplyAsync(ready -> HttpApi.jsonMapper(), startThread);
         CompletableFuture<ReloadResult> initialLoad = mapper.thenApplyAsync(ready -> reloader.applyCurrent("start"),

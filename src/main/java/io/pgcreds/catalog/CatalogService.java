@@ -57,6 +57,14 @@ public final class CatalogService {
                 + " ORDER BY schema_name";
     }
 
+    /**
+     * What {@code /tables} sends for one page: the statements in one round trip (parameters as
+     * {@code ?}), then a rollback. The benchmark runs the same with pgbench as its baseline.
+     */
+    public String tablesSql() {
+        return tablesSql;
+    }
+
     public TablePage tables(String credential, String schema, int limit, int offset) {
         return onCurrentPool(credential, pool -> tables(pool, schema, limit, offset));
     }

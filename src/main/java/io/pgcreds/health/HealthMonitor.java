@@ -36,6 +36,7 @@ import java.util.stream.Collectors;
  */
 public final class HealthMonitor implements AutoCloseable {
     private static final long MAX_AUTH_BACKOFF_MS = 60_000;
+    private static final long FAILURE_PROBE_SPACING_MS = 100;
     private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
     private final PoolRegistry registry;
     private final Duration interval;
@@ -74,6 +75,17 @@ public final class HealthMonitor implements AutoCloseable {
         scheduler.execute(() -> probe(pool));
     }
 
+    /**
+     * A request just failed on this pool: look at the database now rather than at the next interval,
+     * at most every {@value #FAILURE_PROBE_SPACING_MS} ms, so a burst of failures is one probe.
+     */
+    public void failureSeen(ManagedPool pool) {
+        ProbeState state = states.get(pool);
+        if (state != null && System.nanoTime() - state.lastStartNanos > FAILURE_PROBE_SPACING_MS * 1_000_000) {
+            probeSoon(pool);
+        }
+    }
+
     private void probeAll() {
         try {
             PoolRegistry.Snapshot snapshot = registry.snapshot();
@@ -101,6 +113,7 @@ public final class HealthMonitor implements AutoCloseable {
             return; // the previous probe still runs; its watchdog reports the timeout
         }
         long sequence = state.sequence.incrementAndGet();
+        state.lastStartNanos = System.nanoTime();
         probes.execute(() -> runProbe(pool, state));
         scheduler.schedule(() -> {
             if (state.inFlight.get() && state.sequence.get() == sequence) {
@@ -182,6 +195,7 @@ public final class HealthMonitor implements AutoCloseable {
         final AtomicBoolean inFlight = new AtomicBoolean();
         final AtomicLong sequence = new AtomicLong();
         volatile long notBefore;
+        volatile long lastStartNanos;
         volatile int authFailures;
         volatile ProbeResult last = ProbeResult.NOT_YET;
     }

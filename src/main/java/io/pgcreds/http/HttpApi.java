@@ -32,6 +32,11 @@ public final class HttpApi {
     private static final long STARTUP_WAIT_SECONDS = 10;
     /** No endpoint takes more: the webhook's payloads are a few kB, the others take none. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /**
+     * Bodies over the limit but under this are read and dropped before the 413, so that the client
+     * reads the answer instead of a reset; larger ones are refused unread.
+     */
+    static final int DRAIN_LIMIT_BYTES = 1024 * 1024;
     private HttpApi() {
     }
 
@@ -59,7 +64,7 @@ public final class HttpApi {
                 services.lifecycle().install(server);
                 server.setErrorHandler(new JettyProblems(HttpApi.plainMapper()));
             });
-            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.http.maxRequestSize = DRAIN_LIMIT_BYTES;
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
@@ -69,8 +74,8 @@ public final class HttpApi {
             });
             config.routes.before(ctx -> {
                 ctx.header("X-Content-Type-Options", "nosniff");
-                if (ctx.method() == HandlerType.POST && ctx.contentLength() > MAX_BODY_BYTES) {
-                    throw JsonBodies.tooLarge();
+                if (ctx.method() == HandlerType.POST && ctx.contentLength() > DRAIN_LIMIT_BYTES) {
+                    throw JsonBodies.tooLarge(); // not worth reading: the connection closes after the answer
                 }
                 if (services.lifecycle().stopping()) {
                     ctx.header("Connection", "close"); // served, but the client must not reuse the connection

@@ -34,10 +34,8 @@ final class JsonBodies {
     }
 
     private static byte[] read(Context ctx) {
-        if (ctx.contentLength() > HttpApi.MAX_BODY_BYTES) {
-            throw tooLarge();
-        }
-        byte[] body = ctx.bodyAsBytes(); // Javalin refuses a body over maxRequestSize, chunked or not
+        // read whole (Javalin refuses over maxRequestSize, chunked or not), so the 413 reaches the client
+        byte[] body = ctx.bodyAsBytes();
         if (body.length > HttpApi.MAX_BODY_BYTES) {
             throw tooLarge();
         }

@@ -34,6 +34,9 @@ public final class ManagedPool implements AutoCloseable {
 
     /** What a pool tells its factory. */
     interface Events {
+        /** Any recorded failure, e.g. to probe the database at once rather than at the next interval. */
+        void failed(ManagedPool pool, Failure failure);
+
         void authFailed(ManagedPool pool);
 
         void closed(ManagedPool pool);
@@ -136,6 +139,7 @@ public final class ManagedPool implements AutoCloseable {
      */
     public Connection borrowWhileCurrent() throws SQLException {
         HikariPool hikari = (HikariPool) pool.getHikariPoolMXBean();
+        Instant waitingSince = Instant.now();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pool.getConnectionTimeout());
         while (true) {
             long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -144,6 +148,12 @@ public final class ManagedPool implements AutoCloseable {
             } catch (SQLTransientConnectionException e) {
                 if (retired) {
                     throw new PoolRetiredException(this);
+                }
+                Failure seen = lastFailure;
+                if (seen != null && seen.at().isAfter(waitingSince) && stats().total() == 0) {
+                    // the database failed since this request began waiting and nothing is left to hand out
+                    throw new CredentialUnavailableException("credential " + name() + " is down ("
+                            + seen.errorClass().wireName() + ")", seen.errorClass(), e);
                 }
                 if (deadline - System.nanoTime() <= 0) {
                     recordFailure(e);
@@ -197,6 +207,9 @@ public final class ManagedPool implements AutoCloseable {
 
     public void recordFailure(Throwable failure) {
         Failure recorded = record(failure);
+        if (!retired) {
+            events.failed(this, recorded);
+        }
         if (recorded.errorClass() == ErrorClass.AUTH && !retired) {
             events.authFailed(this); // the password may have been rotated: look at the config again
         }

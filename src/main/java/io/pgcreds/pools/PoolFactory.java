@@ -31,6 +31,7 @@ public final class PoolFactory implements AutoCloseable {
     private final Set<ManagedPool> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger created = new AtomicInteger();
     private volatile Consumer<ManagedPool> onAuthFailure = pool -> { };
+    private volatile Consumer<ManagedPool> onFailure = pool -> { };
 
     private final Supplier<MetricsTrackerFactory> metrics;
 
@@ -66,6 +67,11 @@ public final class PoolFactory implements AutoCloseable {
         direct.setLoginTimeout(seconds(settings.healthTimeout().toMillis()));
         ManagedPool managed = new ManagedPool(spec, generation, maxSize, pool, direct, new ManagedPool.Events() {
             @Override
+            public void failed(ManagedPool failed, Failure failure) {
+                onFailure.accept(failed);
+            }
+
+            @Override
             public void authFailed(ManagedPool failed) {
                 onAuthFailure.accept(failed);
             }
@@ -78,6 +84,11 @@ public final class PoolFactory implements AutoCloseable {
         open.add(managed);
         created.incrementAndGet();
         return managed;
+    }
+
+    /** Called (on the failing thread) whenever a pool records a failure. */
+    public void onFailure(Consumer<ManagedPool> listener) {
+        this.onFailure = listener;
     }
 
     /** Called (on the failing thread) whenever a pool meets SQLSTATE 28P01 or 28000. */

@@ -1,85 +1,61 @@
 package io.pgcreds.testing;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * Keeps a copy of everything written to System.out and System.err by this JVM from the moment it
- * is installed; the service logs through slf4j-simple to System.out, so its whole log is here.
- * Thread-safe.
+ * Everything the services log in this JVM, plus the output of every jar the tests ran. In tests,
+ * slf4j-simple writes to the file named by {@code pgcreds.test.log} (the pom sets both properties),
+ * so nothing depends on what the test runner does with System.out. Thread-safe.
  */
 public final class LogCapture {
-    private static final ByteArrayOutputStream copy = new ByteArrayOutputStream();
-    private static boolean installed;
+    private static final StringBuilder otherProcesses = new StringBuilder();
 
     private LogCapture() {
     }
 
-    public static synchronized void install() {
-        if (installed) {
-            return;
+    /** Kept for callers that set things up first; the file needs no installing. */
+    public static void install() {
+        if (file() == null) {
+            throw new IllegalStateException("pgcreds.test.log is not set: run the tests through Maven");
         }
-        System.setOut(new PrintStream(new Tee(System.out), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(new Tee(System.err), true, StandardCharsets.UTF_8));
-        installed = true;
     }
 
-    /** Adds the output of another process (a jar the tests ran) to the captured log, without printing it. */
+    private static Path file() {
+        String name = System.getProperty("pgcreds.test.log");
+        return name == null ? null : Path.of(name);
+    }
+
+    /** The services' log in this JVM so far. */
+    public static String serviceLog() {
+        Path file = file();
+        try {
+            return file == null || !Files.exists(file) ? "" : Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Adds the output of another process (a jar the tests ran) for the scan of the whole suite. */
     public static void append(String output) {
-        byte[] bytes = output.getBytes(StandardCharsets.UTF_8);
-        synchronized (copy) {
-            copy.write(bytes, 0, bytes.length);
+        synchronized (otherProcesses) {
+            otherProcesses.append(output).append('\n');
         }
     }
 
+    /** The services' log and every other process's output. */
     public static String text() {
-        synchronized (copy) {
-            return copy.toString(StandardCharsets.UTF_8);
+        synchronized (otherProcesses) {
+            return serviceLog() + otherProcesses;
         }
     }
 
-    /** The log written since {@code offset} (a length of {@link #text()} taken earlier). */
+    /** The services' log written since {@code offset} (a length of {@link #serviceLog()} taken earlier). */
     public static String since(int offset) {
-        String all = text();
+        String all = serviceLog();
         return offset >= all.length() ? "" : all.substring(offset);
-    }
-
-    private static final class Tee extends OutputStream {
-        private final OutputStream original;
-
-        Tee(OutputStream original) {
-            this.original = original;
-        }
-
-        @Override
-        public void write(int b) {
-            synchronized (copy) {
-                copy.write(b);
-            }
-            try {
-                original.write(b);
-            } catch (java.io.IOException e) {
-                // the copy is what matters here
-            }
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) {
-            synchronized (copy) {
-                copy.write(bytes, offset, length);
-            }
-            try {
-                original.write(bytes, offset, length);
-            } catch (java.io.IOException e) {
-                // the copy is what matters here
-            }
-        }
-
-        @Override
-        public void flush() throws java.io.IOException {
-            original.flush();
-        }
     }
 }

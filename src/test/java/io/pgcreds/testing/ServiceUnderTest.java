@@ -34,7 +34,7 @@ public final class ServiceUnderTest implements AutoCloseable {
         env.put("PGCREDS_HEALTH_INTERVAL_MS", "200");
         env.put("PGCREDS_HEALTH_TIMEOUT_MS", "1000");
         env.putAll(vars);
-        int offset = LogCapture.text().length();
+        int offset = LogCapture.serviceLog().length();
         return new ServiceUnderTest(PgCreds.start(env), env.get("PGCREDS_API_TOKEN"), offset);
     }
 

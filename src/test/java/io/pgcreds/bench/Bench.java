@@ -1,0 +1,509 @@
+package io.pgcreds.bench;
+
+import io.pgcreds.catalog.CatalogService;
+import io.pgcreds.localpg.LocalPostgres;
+import io.pgcreds.testing.Blackhole;
+import io.pgcreds.testing.EnvFileWriter;
+import io.pgcreds.testing.JarProcess;
+import io.pgcreds.testing.ProcessWatch;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark suite behind {@code bench/run}: the jar as a separate process (the Procfile's
+ * command), its own SSL-only servers from the test fixture, wrk for HTTP load, pgbench for the
+ * database baselines, every figure next to a baseline measured in the same run. Prints one Markdown
+ * table and writes it to bench/results/latest.md.
+ */
+public final class Bench {
+    private static final List<String> ROLES = List.of("owner", "analyst", "reporting", "batch", "audit");
+    private static final String DB = "bench";
+    private final int seconds;
+    private final Path work;
+    private final List<Row> rows = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private LocalPostgres primary;
+    private LocalPostgres standby;
+    private final Map<String, String> primaryPasswords = new HashMap<>();
+    private final Map<String, String> standbyPasswords = new HashMap<>();
+
+    /** One line of the result table. */
+    record Row(String number, String scenario, String figure, String baseline, String ratio, String target, boolean met) {
+    }
+
+    private Bench(int seconds, Path work) {
+        this.seconds = seconds;
+        this.work = work;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        Path work = Files.createTempDirectory("pgcreds-bench-");
+        Bench bench = new Bench(seconds, work);
+        long started = System.nanoTime();
+        try {
+            bench.run();
+        } finally {
+            bench.cleanUp();
+        }
+        String table = bench.table(started);
+        System.out.println(table);
+        Path results = Path.of("bench", "results");
+        Files.createDirectories(results);
+        Files.writeString(results.resolve("latest.md"), table, StandardCharsets.UTF_8);
+    }
+
+    private void run() throws Exception {
+        log("starting two SSL-only PostgreSQL servers");
+        primary = LocalPostgres.start(LocalPostgres.Options.defaults().withMaxConnections(300).named("pgcreds-bench-p-"));
+        standby = LocalPostgres.start(LocalPostgres.Options.defaults().withMaxConnections(300).named("pgcreds-bench-s-"));
+        createDatabase(primary, primaryPasswords);
+        createDatabase(standby, standbyPasswords);
+
+        EnvFileWriter file = new EnvFileWriter(work.resolve("bench.env"));
+        Map<String, String> vars = fiveCredentials(primary, primaryPasswords);
+        file.replace(vars);
+        String token = newSecret();
+        try (JarProcess jar = JarProcess.start(Map.of("PGCREDS_API_TOKEN", token,
+                "PGCREDS_ENV_FILE", file.file().toString(), "PGCREDS_LOG_SAMPLE_SECONDS", "0"),
+                List.of(), List.of(), work)) {
+            jar.awaitPort(Duration.ofSeconds(30));
+            String base = "http://127.0.0.1:" + jar.port();
+            awaitAllUp(base, 5);
+            steadyAndMemory(base, token, jar);
+            rotationUnderLoad(base, token, jar, file, vars);
+            failoverUnderLoad(base, token, jar, file, vars);
+            reloadLatency(base, token, file, vars);
+        }
+        healthUnderLoad();
+        startUp();
+        scale();
+    }
+
+    // --- scenarios 1, 2 and 8 -------------------------------------------------------------------
+
+    private double steadyP99;
+
+    private void steadyAndMemory(String base, String token, JarProcess jar) throws IOException {
+        Path script = work.resolve("tables.sql");
+        Files.writeString(script, pgbenchScript());
+        for (String[] scenario : new String[][] {{"1", "owner", "DATABASE"}, {"2", "analyst", "ANALYST"}}) {
+            log("scenario " + scenario[0] + ": GET /tables as " + scenario[2] + " against pgbench");
+            Tools.wrk(base + "/tables?credential=" + scenario[2], token, 8, Math.max(3, seconds / 4)); // warm-up
+            Tools.WrkResult service = Tools.wrk(base + "/tables?credential=" + scenario[2], token, 8, seconds);
+            double pgbench = Tools.pgbench(primary.binaries(), primary.port(), "bench_" + scenario[1],
+                    primaryPasswords.get(scenario[1]), DB, script, 8, seconds);
+            if (scenario[0].equals("1")) {
+                steadyP99 = service.p99Ms();
+            }
+            double ratio = service.requestsPerSecond() / pgbench;
+            rows.add(new Row(scenario[0], "GET /tables as " + scenario[2] + ", 8 clients, 40 tables",
+                    String.format("%.0f req/s (p99 %.1f ms, %d failed)", service.requestsPerSecond(), service.p99Ms(),
+                            service.failures()),
+                    String.format("pgbench, same SQL over TLS: %.0f tps", pgbench), String.format("%.2f", ratio),
+                    ">= 0.8", ratio >= 0.8 && service.failures() == 0));
+            if (scenario[0].equals("1")) {
+                long rss = ProcessWatch.rssMiB(jar.pid());
+                rows.add(new Row("8", "RSS after scenario 1, 5 credentials", rss + " MB", "", "", "<= 160 MB", rss <= 160));
+            }
+        }
+    }
+
+    private String pgbenchScript() {
+        String sql = new CatalogService(null, null, Duration.ofSeconds(5), Duration.ZERO).tablesSql();
+        String[] statements = sql.split(";\\s*");
+        StringBuilder script = new StringBuilder("BEGIN;\n");
+        for (String statement : statements) {
+            String bound = statement.replaceFirst("\\?::text", "NULL::text").replaceFirst("\\?::text", "NULL::text")
+                    .replaceFirst("LIMIT \\?", "LIMIT 101").replaceFirst("OFFSET \\?", "OFFSET 0");
+            script.append(bound.strip()).append(";\n");
+        }
+        return script.append("ROLLBACK;\n").toString();
+    }
+
+    // --- scenario 4 -------------------------------------------------------------------------------
+
+    private void rotationUnderLoad(String base, String token, JarProcess jar, EnvFileWriter file, Map<String, String> vars)
+            throws Exception {
+        log("scenario 4: 20 password rotations during /tables load");
+        int rotations = 20;
+        Thread rotator = new Thread(() -> {
+            for (int i = 0; i < rotations; i++) {
+                sleep(seconds * 1000L / (rotations + 1));
+                String password = newSecret();
+                primary.execute("postgres", "ALTER ROLE bench_owner PASSWORD '" + password + "'");
+                primaryPasswords.put("owner", password);
+                sleep(100); // Heroku changes the database first, the config var a moment later
+                vars.putAll(fiveCredentials(primary, primaryPasswords));
+                file.replace(vars);
+            }
+        });
+        int generationBefore = generation(base, token, "DATABASE");
+        rotator.start();
+        Tools.WrkResult load = Tools.wrk(base + "/tables", token, 8, seconds);
+        rotator.join();
+        int generations = generation(base, token, "DATABASE") - generationBefore;
+        double slowdown = load.p99Ms() / steadyP99;
+        rows.add(new Row("4", "rotation under load: " + rotations + " rotations during scenario 1",
+                String.format("%d failed of %d; p99 %.1f ms; %d pools replaced", load.failures(), load.requests(),
+                        load.p99Ms(), generations),
+                String.format("steady p99 %.1f ms", steadyP99), String.format("%.2f", slowdown),
+                "0 failed; p99 <= 2x", load.failures() == 0 && slowdown <= 2 && generations == rotations));
+    }
+
+    // --- scenario 5 -------------------------------------------------------------------------------
+
+    private void failoverUnderLoad(String base, String token, JarProcess jar, EnvFileWriter file, Map<String, String> vars)
+            throws Exception {
+        log("scenario 5: 5 failovers during /tables load");
+        int switches = 5;
+        List<Instant> written = new ArrayList<>();
+        Thread switcher = new Thread(() -> {
+            for (int i = 0; i < switches; i++) {
+                sleep(seconds * 1000L / (switches + 1));
+                boolean toStandby = i % 2 == 0;
+                Map<String, String> target = toStandby ? fiveCredentials(standby, standbyPasswords)
+                        : fiveCredentials(primary, primaryPasswords);
+                vars.put("DATABASE_URL", target.get("DATABASE_URL"));
+                vars.put("HEROKU_POSTGRESQL_RED_URL", target.get("HEROKU_POSTGRESQL_RED_URL"));
+                written.add(Instant.now());
+                file.replace(vars);
+            }
+        });
+        int offset = jar.output().length();
+        switcher.start();
+        Tools.WrkResult load = Tools.wrk(base + "/tables", token, 8, seconds);
+        switcher.join();
+        sleep(2000);
+        List<Double> allOnNew = secondsUntilOldPoolEmpty(jar.output().substring(offset), written);
+        double worst = allOnNew.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        rows.add(new Row("5", "failover under load: " + switches + " switches between two servers",
+                String.format("%d failed of %d; all traffic on the new server after %s s (worst %.2f s)", load.failures(),
+                        load.requests(), allOnNew.stream().map(v -> String.format("%.2f", v)).toList(), worst),
+                "", "", "0 failed; <= 1 s", load.failures() == 0 && worst <= 1.0 && allOnNew.size() == switches));
+    }
+
+    /**
+     * From each env file write: until the replacement was published (credential_replaced) plus how long the
+     * old pool took to have no request left (pool_closed's drained_ms), from the jar's log.
+     */
+    private static List<Double> secondsUntilOldPoolEmpty(String log, List<Instant> written) {
+        Pattern replaced = Pattern.compile("time=(\\S+) INFO event=credential_replaced credential=DATABASE generation=(\\d+)");
+        Pattern closed = Pattern.compile("time=(\\S+) INFO event=pool_closed credential=DATABASE generation=(\\d+) drained_ms=(\\d+)");
+        Map<Integer, Instant> publishedAt = new HashMap<>();
+        Matcher matcher = replaced.matcher(log);
+        while (matcher.find()) {
+            publishedAt.put(Integer.parseInt(matcher.group(2)), Instant.parse(matcher.group(1)));
+        }
+        List<Double> result = new ArrayList<>();
+        matcher = closed.matcher(log);
+        List<long[]> drains = new ArrayList<>();
+        while (matcher.find()) {
+            drains.add(new long[] {Integer.parseInt(matcher.group(2)), Long.parseLong(matcher.group(3))});
+        }
+        List<Integer> generations = publishedAt.keySet().stream().sorted().toList();
+        for (int i = 0; i < Math.min(written.size(), generations.size()); i++) {
+            int generation = generations.get(i);
+            long drained = drains.stream().filter(d -> d[0] == generation - 1).mapToLong(d -> d[1]).findFirst().orElse(0);
+            double toPublish = Duration.between(written.get(i), publishedAt.get(generation)).toMillis() / 1000.0;
+            result.add(toPublish + drained / 1000.0);
+        }
+        return result;
+    }
+
+    // --- scenario 6 -------------------------------------------------------------------------------
+
+    private void reloadLatency(String base, String token, EnvFileWriter file, Map<String, String> vars) throws Exception {
+        log("scenario 6: 20 reloads, env file write to new generation serving");
+        List<Long> reloads = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int before = generation(base, token, "BATCH");
+            String password = newSecret();
+            primary.execute("postgres", "ALTER ROLE bench_batch PASSWORD '" + password + "'");
+            primaryPasswords.put("batch", password);
+            vars.put("BATCH_URL", url(primary, "batch", password));
+            long written = System.nanoTime();
+            file.replace(vars);
+            while (generation(base, token, "BATCH", "/tables?limit=1&credential=") <= before) {
+                Thread.onSpinWait();
+            }
+            reloads.add((System.nanoTime() - written) / 1_000_000);
+            sleep(200);
+        }
+        List<Long> connects = new ArrayList<>();
+        for (int i = 0; i < 21; i++) {
+            long started = System.nanoTime();
+            try (Connection connection = connect(primary, "bench_batch", primaryPasswords.get("batch"))) {
+                connection.isValid(1);
+            }
+            if (i > 0) { // the first pays for loading the driver
+                connects.add((System.nanoTime() - started) / 1_000_000);
+            }
+        }
+        double median = median(reloads);
+        double connect = median(connects);
+        rows.add(new Row("6", "reload latency: env file write to new generation serving, 20 times",
+                String.format("median %.0f ms, max %d ms", median, reloads.stream().mapToLong(Long::longValue).max().orElse(0)),
+                String.format("one fresh TLS + scram JDBC connection: %.0f ms", connect),
+                String.format("%.1f", median / connect), "median <= 3x", median <= 3 * connect));
+    }
+
+    // --- scenario 3 -------------------------------------------------------------------------------
+
+    private void healthUnderLoad() throws Exception {
+        log("scenario 3: GET /health with a hanging credential, 64 connections");
+        try (Blackhole blackhole = new Blackhole();
+             JarProcess jar = JarProcess.start(Map.of("DATABASE_URL", url(primary, "owner", primaryPasswords.get("owner")),
+                     "ANALYST_URL", url(primary, "analyst", primaryPasswords.get("analyst")),
+                     "HANGING_URL", "postgres://u:p@127.0.0.1:" + blackhole.port() + "/d",
+                     "PGCREDS_LOG_SAMPLE_SECONDS", "0"), List.of(), List.of(), work)) {
+            jar.awaitPort(Duration.ofSeconds(30));
+            String base = "http://127.0.0.1:" + jar.port();
+            sleep(3000);
+            Tools.wrk(base + "/health", null, 64, Math.max(3, seconds / 4));
+            Tools.WrkResult health = Tools.wrk(base + "/health", null, 64, seconds);
+            Tools.WrkResult live = Tools.wrk(base + "/health/live", null, 64, seconds);
+            double ratio = health.requestsPerSecond() / live.requestsPerSecond();
+            rows.add(new Row("3", "GET /health, 3 credentials (one never answers), 64 connections",
+                    String.format("%.0f req/s, p99 %.1f ms", health.requestsPerSecond(), health.p99Ms()),
+                    String.format("GET /health/live: %.0f req/s, p99 %.1f ms", live.requestsPerSecond(), live.p99Ms()),
+                    String.format("%.2f", ratio), ">= 0.9 of live; p99 <= 5 ms",
+                    ratio >= 0.9 && health.p99Ms() <= 5));
+        }
+    }
+
+    // --- scenario 7 -------------------------------------------------------------------------------
+
+    private void startUp() throws Exception {
+        log("scenario 7: start-up with 10 credentials");
+        Map<String, String> env = new HashMap<>(fiveCredentials(primary, primaryPasswords));
+        fiveCredentials(standby, standbyPasswords).forEach((name, value) -> env.put("STANDBY_" + name, value));
+        env.remove("STANDBY_HEROKU_POSTGRESQL_RED_URL");
+        env.put("STANDBY_EXTRA_URL", url(standby, "owner", standbyPasswords.get("owner")).replace("/" + DB, "/postgres"));
+        env.put("PGCREDS_LOG_SAMPLE_SECONDS", "0");
+        List<Long> bound = new ArrayList<>();
+        List<Long> ready = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            try (JarProcess jar = JarProcess.start(env, List.of(), List.of(), work)) {
+                long boundMs = jar.awaitPort(Duration.ofSeconds(30));
+                bound.add(boundMs);
+                ready.add(boundMs + awaitAllUp("http://127.0.0.1:" + jar.port(), 10));
+                jar.terminate(Duration.ofSeconds(30));
+            }
+        }
+        List<Long> javaVersion = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long started = System.nanoTime();
+            Tools.run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version"), Map.of(), 30);
+            javaVersion.add((System.nanoTime() - started) / 1_000_000);
+        }
+        double medianBound = median(bound);
+        double medianReady = median(ready);
+        rows.add(new Row("7", "start-up, 10 credentials: process start to port bound; to all pools ready",
+                String.format("bound %.0f ms, ready %.0f ms (medians of 5)", medianBound, medianReady),
+                String.format("java -version: %.0f ms", median(javaVersion)),
+                String.format("%.1f / %.1f", medianBound / median(javaVersion), medianReady / median(javaVersion)),
+                "bound <= 1 s; ready <= 1.5 s", medianBound <= 1000 && medianReady <= 1500));
+    }
+
+    // --- scenario 9 -------------------------------------------------------------------------------
+
+    private void scale() throws Exception {
+        log("scenario 9: 100 credentials on one server");
+        Map<String, String> env = new HashMap<>();
+        for (int i = 1; i <= 100; i++) {
+            String role = String.format("bench_c%03d", i);
+            String password = newSecret();
+            primary.execute("postgres", "CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'",
+                    "GRANT CONNECT ON DATABASE " + DB + " TO " + role);
+            env.put(String.format("C%03d_URL", i), "postgres://" + role + ":" + password + "@127.0.0.1:" + primary.port()
+                    + "/" + DB);
+        }
+        env.put("DATABASE_URL", env.get("C001_URL"));
+        env.put("PGCREDS_LOG_SAMPLE_SECONDS", "0");
+        int intervalMs = 2000;
+        try (JarProcess jar = JarProcess.start(env, List.of(), List.of(), work)) {
+            long readyMs = jar.awaitPort(Duration.ofSeconds(30)) + awaitAllUp("http://127.0.0.1:" + jar.port(), 100);
+            sleep(3000);
+            long before = commits(primary);
+            long window = 10_000;
+            sleep(window);
+            double probesPerSecond = (commits(primary) - before - 1) * 1000.0 / window;
+            double perCredentialPerInterval = probesPerSecond * intervalMs / 1000.0 / 100;
+            Tools.WrkResult health = Tools.wrk("http://127.0.0.1:" + jar.port() + "/health", null, 64, seconds);
+            rows.add(new Row("9", "scale: 100 credentials on one server",
+                    String.format("ready %d ms; /health p99 %.1f ms (%.0f req/s); %.1f probe queries/s"
+                            + " = %.2f per credential per interval", readyMs, health.p99Ms(), health.requestsPerSecond(),
+                            probesPerSecond, perCredentialPerInterval),
+                    "scenarios 7 and 3", "", "ready <= 3 s; p99 <= 5 ms; <= 1 probe per credential per interval",
+                    readyMs <= 3000 && health.p99Ms() <= 5 && perCredentialPerInterval <= 1.0));
+        }
+    }
+
+    /** Committed transactions in the bench database: the probes' SELECT 1s while nothing else runs. */
+    private static long commits(LocalPostgres server) throws SQLException {
+        try (Connection connection = server.connectAsSuperuser("postgres");
+             ResultSet row = connection.createStatement().executeQuery(
+                     "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '" + DB + "'")) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    // --- set-up and helpers -----------------------------------------------------------------------
+
+    private void createDatabase(LocalPostgres server, Map<String, String> passwords) {
+        for (String role : ROLES) {
+            passwords.put(role, newSecret());
+            server.execute("postgres", "CREATE ROLE bench_" + role + " LOGIN PASSWORD '" + passwords.get(role) + "'");
+        }
+        server.execute("postgres", "CREATE DATABASE " + DB + " OWNER bench_owner");
+        List<String> statements = new ArrayList<>(List.of("SET ROLE bench_owner", "CREATE SCHEMA reporting"));
+        for (int i = 1; i <= 30; i++) {
+            statements.add(String.format("CREATE TABLE public.t%02d (id bigint PRIMARY KEY, v text)", i));
+        }
+        for (int i = 1; i <= 10; i++) {
+            statements.add(String.format("CREATE TABLE reporting.r%02d (id bigint PRIMARY KEY, v text)", i));
+        }
+        statements.add("RESET ROLE");
+        for (String role : ROLES.subList(1, ROLES.size())) {
+            statements.add("GRANT CONNECT ON DATABASE " + DB + " TO bench_" + role);
+            statements.add("GRANT USAGE ON SCHEMA reporting TO bench_" + role);
+            statements.add("GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO bench_" + role);
+        }
+        for (int i = 1; i <= 10; i++) {
+            statements.add(String.format("GRANT SELECT ON public.t%02d TO bench_analyst", i));
+        }
+        server.execute(DB, statements.toArray(String[]::new));
+    }
+
+    /** DATABASE (with its colour alias), ANALYST, REPORTING, BATCH, AUDIT on one server. */
+    private Map<String, String> fiveCredentials(LocalPostgres server, Map<String, String> passwords) {
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("DATABASE_URL", url(server, "owner", passwords.get("owner")));
+        vars.put("HEROKU_POSTGRESQL_RED_URL", vars.get("DATABASE_URL"));
+        for (String role : ROLES.subList(1, ROLES.size())) {
+            vars.put(role.toUpperCase() + "_URL", url(server, role, passwords.get(role)));
+        }
+        return vars;
+    }
+
+    private String url(LocalPostgres server, String role, String password) {
+        String host = server == primary ? "127.0.0.1" : "localhost";
+        return "postgres://bench_" + role + ":" + password + "@" + host + ":" + server.port() + "/" + DB;
+    }
+
+    private static Connection connect(LocalPostgres server, String user, String password) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("sslmode", "require");
+        properties.setProperty("gssEncMode", "disable");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + DB, properties);
+    }
+
+    /** Polls /health until {@code credentials} credentials are UP; returns the ms that took. */
+    private long awaitAllUp(String base, int credentials) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Pattern up = Pattern.compile("\"status\":\"UP\",\"checkedAt\"");
+        long started = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Matcher matcher = up.matcher(response.body());
+            int count = 0;
+            while (matcher.find()) {
+                count++;
+            }
+            if (count >= credentials) {
+                return (System.nanoTime() - started) / 1_000_000;
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("not every credential came up at " + base);
+    }
+
+    private int generation(String base, String token, String credential) throws Exception {
+        return generation(base, token, credential, "/credentials/");
+    }
+
+    private int generation(String base, String token, String credential, String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path + credential))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher matcher = Pattern.compile("\"generation\":(\\d+)").matcher(response.body());
+        return matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
+    }
+
+    private static double median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2.0;
+    }
+
+    private static String newSecret() {
+        byte[] bytes = new byte[12];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void log(String message) {
+        System.out.println("[bench] " + message);
+    }
+
+    private void cleanUp() {
+        if (primary != null) {
+            primary.close();
+        }
+        if (standby != null) {
+            standby.close();
+        }
+        LocalPostgres.deleteQuietly(work);
+    }
+
+    private String table(long started) {
+        StringBuilder table = new StringBuilder();
+        table.append("# pgcreds benchmark\n\n");
+        table.append(String.format("Run %s, %d s per scenario, %d cores, java %s; took %d s.%n%n", Instant.now(), seconds,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                (System.nanoTime() - started) / 1_000_000_000));
+        table.append("| # | scenario | figure | baseline in the same run | ratio | target | met |\n");
+        table.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        rows.stream().sorted((a, b) -> a.number().compareTo(b.number())).forEach(row -> table.append(String.format(
+                "| %s | %s | %s | %s | %s | %s | %s |%n", row.number(), row.scenario(), row.figure(), row.baseline(),
+                row.ratio(), row.target(), row.met() ? "yes" : "**no**")));
+        return table.toString();
+    }
+}
