@@ -1,5 +1,6 @@
 package io.pgcreds;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,5 +16,19 @@ public final class Threads {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    /**
+     * Runs {@code handOver}, which gives work to an executor, and says whether the executor took it.
+     * An executor that shut down in the meantime refuses the work, and during shutdown that is
+     * expected, not an error worth a stack trace.
+     */
+    public static boolean unlessShutDown(Runnable handOver) {
+        try {
+            handOver.run();
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
     }
 }

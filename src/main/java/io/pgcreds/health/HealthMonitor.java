@@ -46,6 +46,7 @@ public final class HealthMonitor implements AutoCloseable {
     private final Map<String, ProbeResult> lastByName = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probes;
+    private final AtomicLong results = new AtomicLong();
     private volatile boolean closed;
 
     public HealthMonitor(PoolRegistry registry, Duration interval, Duration timeout) {
@@ -70,9 +71,22 @@ public final class HealthMonitor implements AutoCloseable {
         return result;
     }
 
+    /** Counts the probe results recorded so far: when it has not moved, no answer built from them has changed. */
+    public long version() {
+        return results.get();
+    }
+
     /** Probes one pool now (e.g. right after it was created), unless a probe of it is running. */
     public void probeSoon(ManagedPool pool) {
-        scheduler.execute(() -> probe(pool));
+        submit(() -> scheduler.execute(() -> probe(pool)));
+    }
+
+    /**
+     * Hands work to an executor unless the monitor is closing: a request that fails during shutdown
+     * asks for a probe after close() has stopped the executors, and that is not an error.
+     */
+    private boolean submit(Runnable handOver) {
+        return !closed && Threads.unlessShutDown(handOver);
     }
 
     /**
@@ -112,49 +126,81 @@ public final class HealthMonitor implements AutoCloseable {
         if (!state.inFlight.compareAndSet(false, true)) {
             return; // the previous probe still runs; its watchdog reports the timeout
         }
-        long sequence = state.sequence.incrementAndGet();
         state.lastStartNanos = System.nanoTime();
-        probes.execute(() -> runProbe(pool, state));
-        scheduler.schedule(() -> {
+        if (!submit(() -> probes.execute(() -> runProbe(pool, state)))) {
+            state.inFlight.set(false);
+        }
+    }
+
+    /** Reports a timeout if this probe has not finished within the probe timeout from now. */
+    private void startWatchdog(ManagedPool pool, ProbeState state) {
+        long sequence = state.sequence.incrementAndGet();
+        submit(() -> scheduler.schedule(() -> {
             if (state.inFlight.get() && state.sequence.get() == sequence) {
                 record(pool, state, new ProbeResult(ProbeResult.Status.DOWN, Instant.now(), null, ErrorClass.TIMEOUT));
             }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /**
      * While the credential is up, the probe borrows from its pool (that is what requests do). While
-     * it is down or not yet known, it opens a connection of its own, which fails at once with the
-     * real reason, and warms the pool when it succeeds. A pool that is saturated is probed directly
-     * too, so that busy is never mistaken for down.
+     * it is down or not yet known, it opens a session of its own, which fails at once with the real
+     * reason, and which the pool adopts when it succeeds (the pool is warm without a second
+     * handshake). A pool that is saturated is probed directly too, so that busy is never mistaken
+     * for down. The timeout counts from when the probe's turn to connect has come, not from when it
+     * was queued behind other credentials' handshakes.
      */
     private void runProbe(ManagedPool pool, ProbeState state) {
-        ProbeResult result;
-        long started = System.nanoTime();
         PoolStats stats = pool.stats();
         boolean throughPool = state.last.isUp() && !(stats.idle() == 0 && stats.total() >= stats.max());
-        try (Connection connection = throughPool ? pool.borrow(timeout.toMillis()) : pool.connectDirectly()) {
+        long[] started = {System.nanoTime()};
+        Connection connection = null;
+        ProbeResult result;
+        boolean adopt = false;
+        int originalTimeout = 0;
+        try {
+            if (throughPool) {
+                startWatchdog(pool, state);
+                connection = pool.borrow(timeout.toMillis());
+            } else {
+                connection = pool.connectDirectly(() -> {
+                    started[0] = System.nanoTime();
+                    startWatchdog(pool, state);
+                });
+            }
+            originalTimeout = connection.getNetworkTimeout();
             connection.setNetworkTimeout(Runnable::run, (int) timeout.toMillis());
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SELECT 1");
             }
-            long latency = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            long latency = Duration.ofNanos(System.nanoTime() - started[0]).toMillis();
             pool.learnFacts(connection);
             ServerFacts facts = pool.facts();
             result = facts != null && !facts.ssl()
                     ? new ProbeResult(ProbeResult.Status.DOWN, Instant.now(), latency, ErrorClass.TLS)
                     : new ProbeResult(ProbeResult.Status.UP, Instant.now(), latency, null);
+            adopt = result.isUp() && !throughPool && pool.stats().total() == 0;
+            if (adopt) {
+                connection.setNetworkTimeout(Runnable::run, originalTimeout);
+            }
         } catch (SQLException | RuntimeException e) {
             pool.recordFailure(e);
             result = new ProbeResult(ProbeResult.Status.DOWN, Instant.now(),
-                    Duration.ofNanos(System.nanoTime() - started).toMillis(), ErrorClass.classify(e));
+                    Duration.ofNanos(System.nanoTime() - started[0]).toMillis(), ErrorClass.classify(e));
+            adopt = false;
         }
         backOffAfterRejectedPasswords(state, result);
-        if (result.isUp() && !throughPool && pool.stats().total() == 0) {
-            pool.warm(timeout.toMillis());
-        }
         state.inFlight.set(false);
         record(pool, state, result);
+        if (adopt) {
+            pool.adopt(connection, timeout.toMillis());
+        } else if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // a probe's connection; the pool or the server cleans up
+            }
+        }
     }
 
     /** A rejected password will not become right by asking again: 1, 2, 4 ... 30 intervals, at most 60 s. */
@@ -177,6 +223,7 @@ public final class HealthMonitor implements AutoCloseable {
         ProbeResult previous = result(pool);
         state.last = result;
         lastByName.put(pool.name(), result);
+        results.incrementAndGet();
         if (previous.status() != result.status() || previous.errorClass() != result.errorClass()) {
             String errorClass = result.errorClass() == null ? "none" : result.errorClass().wireName();
             if (result.isUp()) {

@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.pgcreds.discovery.CredentialSpec;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -24,7 +23,8 @@ public final class ManagedPool implements AutoCloseable {
     private final int generation;
     private final int maxSize;
     private final HikariDataSource pool;
-    private final PGSimpleDataSource direct;
+    private final ConnectGate.Source pooledSource;
+    private final ConnectGate.Source direct;
     private final Instant createdAt = Instant.now();
     private final Events events;
     private final AtomicInteger users = new AtomicInteger();
@@ -42,12 +42,13 @@ public final class ManagedPool implements AutoCloseable {
         void closed(ManagedPool pool);
     }
 
-    ManagedPool(CredentialSpec spec, int generation, int maxSize, HikariDataSource pool, PGSimpleDataSource direct,
-                Events events) {
+    ManagedPool(CredentialSpec spec, int generation, int maxSize, HikariDataSource pool,
+                ConnectGate.Source pooledSource, ConnectGate.Source direct, Events events) {
         this.spec = spec;
         this.generation = generation;
         this.maxSize = maxSize;
         this.pool = pool;
+        this.pooledSource = pooledSource;
         this.direct = direct;
         this.events = events;
     }
@@ -123,12 +124,20 @@ public final class ManagedPool implements AutoCloseable {
         }
     }
 
-    /** Lets the pool hold one connection, e.g. once a probe found the database answering again. */
-    public void warm(long timeoutMs) {
+    /**
+     * Lets the pool keep a session that was opened outside it, e.g. the one with which a probe found
+     * the database answering again: the pool then holds one connection without another handshake.
+     * The session must be as {@link #connectDirectly} gave it (settings restored); if the pool needs
+     * no new connection it is closed.
+     */
+    public void adopt(Connection session, long timeoutMs) {
+        pooledSource.adopt(session);
         try (Connection connection = ((HikariPool) pool.getHikariPoolMXBean()).getConnection(timeoutMs)) {
             connection.isValid(1);
         } catch (SQLException e) {
             // the next request or probe tries again
+        } finally {
+            pooledSource.discardAdopted();
         }
     }
 
@@ -169,11 +178,12 @@ public final class ManagedPool implements AutoCloseable {
     /**
      * Opens one connection outside the pool. Probes use it while the pool holds no connection, so
      * that they learn the real reason (refused, bad password, no TLS) at once instead of waiting
-     * out the pool's timeout.
+     * out the pool's timeout. Connections are opened a few at a time across all pools; {@code started}
+     * runs when this one's turn has come.
      */
-    public Connection connectDirectly() throws SQLException {
+    public Connection connectDirectly(Runnable started) throws SQLException {
         try {
-            return direct.getConnection();
+            return direct.connect(started);
         } catch (SQLException e) {
             recordFailure(e);
             throw e;

@@ -30,6 +30,7 @@ public final class PoolFactory implements AutoCloseable {
     private final ScheduledThreadPoolExecutor housekeeping;
     private final Set<ManagedPool> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger created = new AtomicInteger();
+    private final ConnectGate gate = ConnectGate.forThisMachine();
     private volatile Consumer<ManagedPool> onAuthFailure = pool -> { };
     private volatile Consumer<ManagedPool> onFailure = pool -> { };
 
@@ -47,7 +48,8 @@ public final class PoolFactory implements AutoCloseable {
         long connectionTimeoutMs = settings.connectionTimeout().toMillis();
         HikariConfig config = new HikariConfig();
         config.setPoolName(spec.name() + "#" + generation);
-        config.setDataSource(dataSource(spec));
+        ConnectGate.Source pooledSource = gate.wrap(dataSource(spec), connectionTimeoutMs);
+        config.setDataSource(pooledSource);
         config.setMaximumPoolSize(maxSize);
         // HikariCP connects only for a borrower: while a database is down or refuses the password,
         // nothing but the (backed-off) probes knocks on it, and a probe that succeeds warms the pool
@@ -63,9 +65,10 @@ public final class PoolFactory implements AutoCloseable {
         config.setMetricsTrackerFactory(metrics.get());
         HikariDataSource pool = new HikariDataSource(config);
 
-        PGSimpleDataSource direct = dataSource(spec);
-        direct.setLoginTimeout(seconds(settings.healthTimeout().toMillis()));
-        ManagedPool managed = new ManagedPool(spec, generation, maxSize, pool, direct, new ManagedPool.Events() {
+        PGSimpleDataSource directSource = dataSource(spec);
+        directSource.setLoginTimeout(seconds(settings.healthTimeout().toMillis()));
+        ConnectGate.Source direct = gate.wrap(directSource, connectionTimeoutMs);
+        ManagedPool managed = new ManagedPool(spec, generation, maxSize, pool, pooledSource, direct, new ManagedPool.Events() {
             @Override
             public void failed(ManagedPool failed, Failure failure) {
                 onFailure.accept(failed);

@@ -154,7 +154,8 @@ public final class Reloader implements AutoCloseable {
         }
         retryAttempt++;
         long delayMs = Math.min(MAX_RETRY.toMillis(), 1000L << Math.min(10, retryAttempt - 1));
-        retry = worker.schedule(() -> guarded(() -> apply("retry")), delayMs, TimeUnit.MILLISECONDS);
+        Threads.unlessShutDown(() ->
+                retry = worker.schedule(() -> guarded(() -> apply("retry")), delayMs, TimeUnit.MILLISECONDS));
     }
 
     private void submit(Runnable task) {
@@ -162,9 +163,7 @@ public final class Reloader implements AutoCloseable {
     }
 
     private void schedule(Runnable task, long delayNanos) {
-        if (!worker.isShutdown()) {
-            worker.schedule(() -> guarded(task), delayNanos, TimeUnit.NANOSECONDS);
-        }
+        Threads.unlessShutDown(() -> worker.schedule(() -> guarded(task), delayNanos, TimeUnit.NANOSECONDS));
     }
 
     private static void guarded(Runnable task) {
