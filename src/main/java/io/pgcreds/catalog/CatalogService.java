@@ -98,8 +98,9 @@ public final class CatalogService {
 
     /**
      * Runs a request on the credential's current pool. When that pool is replaced while the request
-     * still waits for a connection, the request starts over on the successor: it has done no
-     * database work yet, so it still runs on one generation from start to end.
+     * waits for a connection, or its old server fails it after the replacement, the request starts
+     * over on the successor: its work is read-only, so it changed nothing, and its answer still
+     * comes from one generation from start to end.
      */
     private <T> T onCurrentPool(String credential, Function<ManagedPool, T> work) {
         for (int attempt = 1; ; attempt++) {
@@ -108,7 +109,7 @@ public final class CatalogService {
             } catch (PoolRetiredException e) {
                 if (attempt >= MAX_ATTEMPTS) {
                     throw new CredentialUnavailableException("credential " + credential
-                            + " was replaced " + attempt + " times while this request waited", ErrorClass.OTHER, e);
+                            + " was replaced " + attempt + " times while this request ran", ErrorClass.OTHER, e);
                 }
             }
         }
@@ -174,6 +175,11 @@ public final class CatalogService {
                 connection.rollback();
             }
         } catch (SQLException e) {
+            if (pool.isRetired()) {
+                // replaced while this request ran, and the old server failed it (a failover's old
+                // primary going away): the work was read-only, so it runs again on the successor
+                throw new PoolRetiredException(pool);
+            }
             pool.recordFailure(e);
             ErrorClass errorClass = ErrorClass.classify(e);
             throw new CredentialUnavailableException("credential " + pool.name() + " could not be read ("

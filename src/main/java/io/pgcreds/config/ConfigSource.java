@@ -16,7 +16,11 @@ public interface ConfigSource extends AutoCloseable {
     /** Reads the source now; true when its vars changed. Failures are recorded, the last good snapshot kept. */
     boolean refresh();
 
-    /** Starts watching or polling; {@code onChange} is called after every change found that way. */
+    /**
+     * Starts watching or polling; {@code onChange} is called for every change found that way, as soon
+     * as the new vars are in {@link #snapshot()} and before the change shows in {@link #status()} or
+     * the log, so that nothing can see the change before the service has begun to act on it.
+     */
     void start(Runnable onChange);
 
     @Override

@@ -65,7 +65,12 @@ public final class EnvFileSource implements ConfigSource {
     }
 
     @Override
-    public synchronized boolean refresh() {
+    public boolean refresh() {
+        return refresh(() -> { });
+    }
+
+    /** Reads the source now; when the vars changed, runs {@code onChange} before the change is announced. */
+    private synchronized boolean refresh(Runnable onChange) {
         lastSignature = signature();
         try {
             byte[] bytes = read();
@@ -75,6 +80,7 @@ public final class EnvFileSource implements ConfigSource {
             loaded = true;
             lastLoadedAt = Instant.now();
             if (changed) {
+                onChange.run();
                 lastChangedAt = lastLoadedAt;
             }
             if (lastError != null) {
@@ -192,9 +198,7 @@ public final class EnvFileSource implements ConfigSource {
                 }
                 if (touched || !Objects.equals(signature(), lastSignature)) {
                     Thread.sleep(SETTLE_MS); // let a writer finish its burst of writes
-                    if (refresh()) {
-                        onChange.run();
-                    }
+                    refresh(onChange);
                 }
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;

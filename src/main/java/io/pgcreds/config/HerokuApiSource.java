@@ -80,7 +80,12 @@ public final class HerokuApiSource implements ConfigSource {
     }
 
     @Override
-    public synchronized boolean refresh() {
+    public boolean refresh() {
+        return refresh(() -> { });
+    }
+
+    /** Reads the source now; when the vars changed, runs {@code onChange} before the change is announced. */
+    private synchronized boolean refresh(Runnable onChange) {
         HttpRequest request = HttpRequest.newBuilder(endpoint)
                 .timeout(requestTimeout)
                 .header("Accept", ACCEPT)
@@ -102,6 +107,7 @@ public final class HerokuApiSource implements ConfigSource {
             loaded = true;
             lastLoadedAt = Instant.now();
             if (changed) {
+                onChange.run();
                 lastChangedAt = lastLoadedAt;
             }
             if (lastError != null) {
@@ -199,10 +205,7 @@ public final class HerokuApiSource implements ConfigSource {
     }
 
     private void poll() {
-        boolean changed = refresh();
-        if (changed) {
-            onChange.run();
-        }
+        refresh(onChange);
         Instant next = nextAttemptAt;
         if (next != null) {
             schedule(Duration.between(Instant.now(), next).isNegative() ? Duration.ZERO

@@ -153,7 +153,14 @@ public final class ManagedPool implements AutoCloseable {
         while (true) {
             long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             try {
-                return hikari.getConnection(Math.max(1, Math.min(WAIT_SLICE_MS, remainingMs)));
+                Connection connection = hikari.getConnection(Math.max(1, Math.min(WAIT_SLICE_MS, remainingMs)));
+                if (retired) {
+                    // replaced while this request waited: a connection another request just gave back
+                    // is still the old server's, and a failover's old server may go at any moment
+                    connection.close();
+                    throw new PoolRetiredException(this);
+                }
+                return connection;
             } catch (SQLTransientConnectionException e) {
                 if (retired) {
                     throw new PoolRetiredException(this);

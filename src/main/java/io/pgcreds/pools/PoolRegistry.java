@@ -20,6 +20,7 @@ public final class PoolRegistry {
     private final AtomicReference<Snapshot> current;
     private final Object published = new Object();
     private volatile boolean reconciling;
+    private volatile boolean changeNoticed;
 
     public PoolRegistry(String defaultCredential) {
         this.defaultCredential = defaultCredential;
@@ -90,9 +91,20 @@ public final class PoolRegistry {
         }
     }
 
-    /** True while a reconciliation may be about to publish new pools. */
+    /**
+     * A config source has seen a change that no reconciliation has read yet: from this moment, not
+     * only from when the reconciliation starts, requests for a credential that is down wait for it.
+     */
+    void changeNoticed(boolean noticed) {
+        changeNoticed = noticed;
+        synchronized (published) {
+            published.notifyAll();
+        }
+    }
+
+    /** True while a reconciliation runs or a noticed change waits for one: new pools may be published soon. */
     public boolean isReconciling() {
-        return reconciling;
+        return reconciling || changeNoticed;
     }
 
     /**
@@ -103,7 +115,7 @@ public final class PoolRegistry {
     public void awaitReconciliation(Snapshot seen, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (published) {
-            while (reconciling && current.get() == seen) {
+            while (isReconciling() && current.get() == seen) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     return;

@@ -3,11 +3,12 @@ package io.pgcreds.pools;
 import io.pgcreds.PgCredsException;
 
 /**
- * A request waited for a connection from a pool that was replaced meanwhile. It has done no
- * database work yet, so it starts over on the successor and still runs on one generation.
+ * A request's pool was replaced under it: while it waited for a connection, or while its read-only
+ * work ran on the old server and the old server went away (a failover). Either way it has changed
+ * nothing, so it starts over on the successor and still answers from one generation.
  */
 public final class PoolRetiredException extends PgCredsException {
-    PoolRetiredException(ManagedPool pool) {
-        super("pool " + pool + " was replaced while a request waited for a connection");
+    public PoolRetiredException(ManagedPool pool) {
+        super("pool " + pool + " was replaced while a request used it");
     }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Makes the running pools match the config vars. Discovery gives the desired credentials; each is
@@ -54,10 +55,23 @@ public final class Reconciler implements AutoCloseable {
         publishListeners.add(listener);
     }
 
-    public synchronized ReloadResult apply(Map<String, String> vars) {
+    /**
+     * A source has changed and a reconciliation will follow: requests for a credential that is down
+     * wait for it (at most their bound) instead of failing in the moments before it starts.
+     */
+    public void changeNoticed() {
+        registry.changeNoticed(true);
+    }
+
+    /**
+     * Reconciles with the vars {@code vars} gives, read only once this reconciliation has started, so
+     * that every change noticed before that moment is part of it.
+     */
+    public synchronized ReloadResult apply(Supplier<Map<String, String>> vars) {
         registry.reconciling(true);
         try {
-            return reconcile(vars);
+            registry.changeNoticed(false);
+            return reconcile(vars.get());
         } finally {
             registry.reconciling(false);
         }

@@ -69,6 +69,7 @@ public final class Reloader implements AutoCloseable {
 
     /** A source found a change by itself (file watch, poll): reconcile soon, off the caller's thread. */
     public void sourceChanged() {
+        reconciler.changeNoticed();
         submit(() -> apply("source-change"));
     }
 
@@ -130,7 +131,7 @@ public final class Reloader implements AutoCloseable {
     }
 
     private synchronized ReloadResult apply(String trigger) {
-        ReloadResult result = reconciler.apply(sources.merged());
+        ReloadResult result = reconciler.apply(sources::merged);
         reloads.incrementAndGet();
         listeners.forEach(listener -> listener.accept(result));
         if (result.changedAnything() || result.needsRetry()) {
