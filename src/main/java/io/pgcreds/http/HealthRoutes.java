@@ -1,18 +1,36 @@
 package io.pgcreds.http;
 
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.health.HealthReport;
 import io.pgcreds.pools.PoolRegistry;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** {@code /health}, {@code /health/live} and {@code /health/ready}: answered from memory, never from a database. */
+/**
+ * {@code /health}, {@code /health/live} and {@code /health/ready}: answered from memory, never from a
+ * database. The rendered report is shared by the requests that arrive while no probe result and no
+ * pool has changed, for at most {@value #STATS_MAX_AGE_MS} ms (the pool figures in it move with
+ * every request): a dashboard polled by many, or a load balancer, costs one rendering per change.
+ */
 final class HealthRoutes {
+    static final long STATS_MAX_AGE_MS = 50;
     private final PoolRegistry registry;
     private final HealthMonitor monitor;
     private final HttpLifecycle lifecycle;
+    private volatile Rendered rendered;
+
+    /** One rendering of the report, valid for the registry snapshot and probe results it was built from. */
+    private record Rendered(PoolRegistry.Snapshot snapshot, long version, long builtAtNanos, HealthReport report,
+                            byte[] json) {
+        boolean fresh(PoolRegistry.Snapshot current, long currentVersion) {
+            return snapshot == current && version == currentVersion
+                    && System.nanoTime() - builtAtNanos < STATS_MAX_AGE_MS * 1_000_000;
+        }
+    }
 
     HealthRoutes(PoolRegistry registry, HealthMonitor monitor, HttpLifecycle lifecycle) {
         this.registry = registry;
@@ -28,8 +46,23 @@ final class HealthRoutes {
 
     private void health(Context ctx) {
         QueryParams.allowOnly(ctx, java.util.Set.of());
+        Rendered current = current(ctx);
+        ctx.status(current.report().ready() ? 200 : 503).contentType(ContentType.APPLICATION_JSON).result(current.json());
+    }
+
+    private Rendered current(Context ctx) {
+        PoolRegistry.Snapshot snapshot = registry.snapshot();
+        long version = monitor.version();
+        Rendered last = rendered;
+        if (last != null && last.fresh(snapshot, version)) {
+            return last;
+        }
+        long builtAt = System.nanoTime();
         HealthReport report = HealthReport.of(registry, monitor);
-        ctx.status(report.ready() ? 200 : 503).json(report);
+        byte[] json = ctx.jsonMapper().toJsonString(report, HealthReport.class).getBytes(StandardCharsets.UTF_8);
+        Rendered fresh = new Rendered(snapshot, version, builtAt, report, json);
+        rendered = fresh;
+        return fresh;
     }
 
     private void live(Context ctx) {
@@ -38,7 +71,7 @@ final class HealthRoutes {
 
     /** Ready when the default credential is up, and not while the service is stopping. */
     private void ready(Context ctx) {
-        HealthReport report = HealthReport.of(registry, monitor);
+        HealthReport report = current(ctx).report();
         boolean ready = report.ready() && !lifecycle.stopping();
         ctx.status(ready ? 200 : 503).json(Map.of(
                 "status", ready ? HealthReport.UP : HealthReport.DOWN,

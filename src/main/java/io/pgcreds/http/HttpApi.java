@@ -37,6 +37,7 @@ public final class HttpApi {
      * reads the answer instead of a reset; larger ones are refused unread.
      */
     static final int DRAIN_LIMIT_BYTES = 1024 * 1024;
+    static final int RESPONSE_COPY_BUFFER_BYTES = 4096;
     private HttpApi() {
     }
 
@@ -65,6 +66,9 @@ public final class HttpApi {
                 server.setErrorHandler(new JettyProblems(HttpApi.plainMapper()));
             });
             config.http.maxRequestSize = DRAIN_LIMIT_BYTES;
+            // Javalin copies every answer through a fresh buffer of this size; its default (Jetty's
+            // 32 KiB output buffer) made a /health answer of 400 bytes allocate 32 KiB
+            config.http.responseBufferSize = RESPONSE_COPY_BUFFER_BYTES;
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
