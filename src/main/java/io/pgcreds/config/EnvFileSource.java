@@ -35,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EnvFileSource implements ConfigSource {
     static final long POLL_MS = 250;
-    private static final long SETTLE_MS = 30;
+    /** A file whose size, time and identity have not moved for this long is taken as written. */
+    private static final long QUIET_MS = 5;
+    /** A writer still busy after this long is read anyway; its next write is another event. */
+    private static final long SETTLE_MAX_MS = 200;
     private static final long MAX_BYTES = 1 << 20;
     private static final Logger log = LoggerFactory.getLogger(EnvFileSource.class);
     private final Path file;
@@ -135,6 +138,25 @@ public final class EnvFileSource implements ConfigSource {
     }
 
     /** Size, modification time and identity: what changes when the file is written or replaced. */
+    /**
+     * Waits until the file has stopped changing: its attributes the same over {@value #QUIET_MS} ms,
+     * at most {@value #SETTLE_MAX_MS} ms. An atomic rename (how editors, agents and our tests write)
+     * is quiet at once; a writer appending in several writes is not read half-way.
+     */
+    private void awaitQuiet() throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_MAX_MS * 1_000_000;
+        String seen = signature();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < QUIET_MS * 1_000_000 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+            String now = signature();
+            if (!now.equals(seen)) {
+                seen = now;
+                quietSince = System.nanoTime();
+            }
+        }
+    }
+
     private String signature() {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -197,7 +219,7 @@ public final class EnvFileSource implements ConfigSource {
                     Thread.sleep(POLL_MS);
                 }
                 if (touched || !Objects.equals(signature(), lastSignature)) {
-                    Thread.sleep(SETTLE_MS); // let a writer finish its burst of writes
+                    awaitQuiet(); // let a writer finish its burst of writes
                     refresh(onChange);
                 }
             } catch (InterruptedException | ClosedWatchServiceException e) {

@@ -143,8 +143,9 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     /**
-     * While the credential is up, the probe borrows from its pool (that is what requests do). While
-     * it is down or not yet known, it opens a session of its own, which fails at once with the real
+     * While the credential is up, or its new pool holds the connection it was validated with, the
+     * probe borrows from its pool (that is what requests do). While it is down or not yet known, it
+     * opens a session of its own, which fails at once with the real
      * reason, and which the pool adopts when it succeeds (the pool is warm without a second
      * handshake). A pool that is saturated is probed directly too, so that busy is never mistaken
      * for down. The timeout counts from when the probe's turn to connect has come, not from when it
@@ -152,7 +153,10 @@ public final class HealthMonitor implements AutoCloseable {
      */
     private void runProbe(ManagedPool pool, ProbeState state) {
         PoolStats stats = pool.stats();
-        boolean throughPool = state.last.isUp() && !(stats.idle() == 0 && stats.total() >= stats.max());
+        // a pool not probed yet that already holds a connection was validated a moment ago by the
+        // reconciliation: borrowing that connection costs no handshake
+        boolean known = state.last.isUp() || (state.last.status() == ProbeResult.Status.UNKNOWN && stats.total() > 0);
+        boolean throughPool = known && !(stats.idle() == 0 && stats.total() >= stats.max());
         long[] started = {System.nanoTime()};
         Connection connection = null;
         ProbeResult result;

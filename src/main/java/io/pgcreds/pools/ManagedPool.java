@@ -267,10 +267,13 @@ public final class ManagedPool implements AutoCloseable {
     private Failure check(Connection opened, int timeoutMs) {
         try (Connection connection = opened) {
             connection.setNetworkTimeout(Runnable::run, timeoutMs);
-            try (java.sql.Statement statement = connection.createStatement()) {
-                statement.execute("SELECT 1");
+            if (facts == null) {
+                learnFacts(connection); // a query of its own: the round trip that proves the session
+            } else {
+                try (java.sql.Statement statement = connection.createStatement()) {
+                    statement.execute("SELECT 1");
+                }
             }
-            learnFacts(connection);
             if (!facts.ssl()) {
                 return new Failure(ErrorClass.TLS, "the session is not encrypted", Instant.now());
             }

@@ -178,6 +178,30 @@ class ReloadIT {
     }
 
     @Test
+    void a_file_written_in_several_pieces_is_read_once_it_is_whole() throws Exception {
+        try (ServiceUnderTest service = start()) {
+            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            int generation = credential(service, "ANALYST").path("generation").asInt();
+            vars.put("EXTRA_URL", Secrets.remember(db.server().url(db.owner(), db.ownerPassword(), "postgres")));
+            // a writer that truncates, then writes line by line with short pauses (a shell loop of
+            // echo >> file): half-way, ANALYST_URL is not in the file yet
+            try (java.io.Writer writer = Files.newBufferedWriter(file.file())) {
+                for (String key : List.of("DATABASE_URL", "EXTRA_URL", "ANALYST_URL")) {
+                    writer.write(key + "='" + vars.get(key) + "'\n");
+                    writer.flush();
+                    Thread.sleep(2);
+                }
+            }
+            awaitCredential(service, "EXTRA", c -> c.path("state").asText().equals("active"));
+            assertThat(service.log()).as("a credential removed for a moment by a half-written file")
+                    .doesNotContain("event=credential_removed");
+            JsonNode analyst = credential(service, "ANALYST");
+            assertThat(analyst.path("generation").asInt()).isEqualTo(generation);
+            assertThat(analyst.path("state").asText()).isEqualTo("active");
+        }
+    }
+
+    @Test
     void a_half_written_or_unreadable_file_is_reported_and_the_last_good_state_kept() throws Exception {
         try (ServiceUnderTest service = start()) {
             awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
