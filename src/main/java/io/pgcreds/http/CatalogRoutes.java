@@ -29,11 +29,11 @@ final class CatalogRoutes {
         String schema = QueryParams.text(ctx, "schema");
         int limit = QueryParams.integer(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         int offset = QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-        ctx.json(catalog.tables(credential, schema, limit, offset));
+        HttpApi.json(ctx, catalog.tables(credential, schema, limit, offset));
     }
 
     private void schemas(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of("credential"));
-        ctx.json(catalog.schemas(QueryParams.text(ctx, "credential")));
+        HttpApi.json(ctx, catalog.schemas(QueryParams.text(ctx, "credential")));
     }
 }

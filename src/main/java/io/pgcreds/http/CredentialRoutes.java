@@ -35,19 +35,19 @@ final class CredentialRoutes {
 
     private void list(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
-        ctx.json(CredentialsReport.of(registry, sources.get()));
+        HttpApi.json(ctx, CredentialsReport.of(registry, sources.get()));
     }
 
     private void one(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
-        ctx.json(CredentialView.of(registry.resolve(ctx.pathParam("name"))));
+        HttpApi.json(ctx, CredentialView.of(registry.resolve(ctx.pathParam("name"))));
     }
 
     private void reload(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
         JsonBodies.optional(ctx); // none is needed; one that is too large, not JSON or not parsable is refused
         ReloadResult result = reloader.reloadNow("api");
-        ctx.json(new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
+        HttpApi.json(ctx, new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
                 result.pending(), result.failed(), result.recovered(), result.errors(), sources.get()));
     }
 

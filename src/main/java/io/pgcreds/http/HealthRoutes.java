@@ -7,7 +7,6 @@ import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.health.HealthReport;
 import io.pgcreds.pools.PoolRegistry;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -81,7 +80,7 @@ final class HealthRoutes {
             long seenVersion = monitor.version();
             PoolRegistry.Snapshot seenSnapshot = registry.snapshot();
             HealthReport report = HealthReport.of(registry, monitor);
-            byte[] json = ctx.jsonMapper().toJsonString(report, HealthReport.class).getBytes(StandardCharsets.UTF_8);
+            byte[] json = HttpApi.jsonBytes(ctx, report);
             Rendered fresh = new Rendered(seenSnapshot, seenVersion, builtAt, report, json);
             rendered = fresh;
             return fresh;

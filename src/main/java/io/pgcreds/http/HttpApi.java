@@ -1,14 +1,17 @@
 package io.pgcreds.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.javalin.Javalin;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
 import io.javalin.json.JavalinJackson;
 import io.pgcreds.catalog.CatalogService;
+import io.pgcreds.catalog.TableInfo;
 import io.pgcreds.config.Settings;
 import io.pgcreds.config.SourceStatus;
 import io.pgcreds.health.HealthMonitor;
@@ -120,15 +123,32 @@ public final class HttpApi {
         }
     }
 
+    /**
+     * Writes a JSON answer as UTF-8 bytes straight from the shared mapper. {@code ctx.json} builds a
+     * String first and encodes it afterwards: twice the work for every /tables page.
+     */
+    static void json(Context ctx, Object body) {
+        ctx.contentType(ContentType.APPLICATION_JSON).result(jsonBytes(ctx, body));
+    }
+
+    static byte[] jsonBytes(Context ctx, Object body) {
+        try {
+            return ((JavalinJackson) ctx.jsonMapper()).getMapper().writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write a " + body.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
     /** A mapper for the few answers written before the shared one may be ready. */
     private static ObjectMapper plainMapper() {
         return new ObjectMapper();
     }
 
-    /** The JSON mapper of every answer. Instants as ISO-8601 text: all the JSON needs of java.time. */
+    /** The JSON mapper of every answer. Instants as ISO-8601 text: all the JSON needs of java.time. Table rows streamed. */
     public static ObjectMapper jsonMapper() {
         return new ObjectMapper()
-                .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance));
+                .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance)
+                        .addSerializer(TableInfo.class, new TableInfo.Json()));
     }
 
     private static String readContract() {

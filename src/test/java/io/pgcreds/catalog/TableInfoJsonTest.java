@@ -1,0 +1,27 @@
+package io.pgcreds.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgcreds.http.HttpApi;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TableInfoJsonTest {
+    private final ObjectMapper service = HttpApi.jsonMapper();
+    private final ObjectMapper plain = new ObjectMapper();
+
+    @Test
+    void a_row_is_written_as_the_bean_serializer_would_write_it() throws Exception {
+        List<TableInfo> rows = List.of(new TableInfo("public", "orders", "BASE TABLE"),
+                new TableInfo("we\"ird\\schema", "tä\u0001ble \uD83D\uDE00", "VIEW"));
+        TablePage page = new TablePage("DATABASE", 3, null, 100, 0, false, rows);
+
+        assertThat(service.writeValueAsString(page)).isEqualTo(plain.writeValueAsString(page));
+        assertThat(service.writeValueAsString(rows.get(0)))
+                .isEqualTo("{\"schema\":\"public\",\"name\":\"orders\",\"type\":\"BASE TABLE\"}");
+        assertThat(service.readTree(service.writeValueAsBytes(rows.get(1))).get("name").asText())
+                .isEqualTo("tä\u0001ble \uD83D\uDE00");
+    }
+}
