@@ -182,6 +182,11 @@ public final class ManagedPool implements AutoCloseable {
         }
     }
 
+    /** Closes a borrowed connection for good instead of giving it back: its session is in an unknown state. */
+    public void evict(Connection connection) {
+        pool.evictConnection(connection);
+    }
+
     /**
      * Opens one connection outside the pool. Probes use it while the pool holds no connection, so
      * that they learn the real reason (refused, bad password, no TLS) at once instead of waiting
