@@ -142,19 +142,33 @@ public final class Bench {
         Files.writeString(script, pgbenchScript());
         for (String[] scenario : new String[][] {{"1", "owner", "DATABASE"}, {"2", "analyst", "ANALYST"}}) {
             log("scenario " + scenario[0] + ": GET /tables as " + scenario[2] + " against pgbench");
-            Tools.wrk(base + "/tables?credential=" + scenario[2], token, 8, Math.max(5, seconds / 2)); // JIT warm-up
-            Tools.WrkResult service = Tools.wrk(base + "/tables?credential=" + scenario[2], token, 8, seconds);
-            double pgbench = Tools.pgbench(primary.binaries(), primary.port(), "bench_" + scenario[1],
-                    primaryPasswords.get(scenario[1]), DB, script, 8, seconds);
-            if (scenario[0].equals("1")) {
-                steadyP99 = service.p99Ms();
+            String url = base + "/tables?credential=" + scenario[2];
+            int warmUp = warmUp(url, token, 8);
+            // the service and pgbench in turns, a quarter of the time each, so that a slow spell of
+            // this shared machine falls on both sides of the ratio rather than on one
+            List<Tools.WrkResult> turns = new ArrayList<>();
+            List<Double> pgbenchTurns = new ArrayList<>();
+            int quarter = Math.max(3, seconds / 4);
+            for (int turn = 0; turn < 4; turn++) {
+                turns.add(Tools.wrk(url, token, 8, quarter));
+                pgbenchTurns.add(Tools.pgbench(primary.binaries(), primary.port(), "bench_" + scenario[1],
+                        primaryPasswords.get(scenario[1]), DB, script, 8, quarter));
+                log(String.format("turn %d: service %.0f req/s (p99 %.1f ms), pgbench %.0f tps", turn + 1,
+                        turns.get(turn).requestsPerSecond(), turns.get(turn).p99Ms(), pgbenchTurns.get(turn)));
             }
-            double ratio = service.requestsPerSecond() / pgbench;
+            double requestsPerSecond = turns.stream().mapToDouble(Tools.WrkResult::requestsPerSecond).average().orElse(0);
+            double p99 = turns.stream().mapToDouble(Tools.WrkResult::p99Ms).average().orElse(0);
+            long failures = turns.stream().mapToLong(Tools.WrkResult::failures).sum();
+            double pgbench = pgbenchTurns.stream().mapToDouble(Double::doubleValue).average().orElse(1);
+            if (scenario[0].equals("1")) {
+                steadyP99 = p99;
+            }
+            double ratio = requestsPerSecond / pgbench;
             rows.add(new Row(scenario[0], "GET /tables as " + scenario[2] + ", 8 clients, 40 tables",
-                    String.format("%.0f req/s (p99 %.1f ms, %d failed)", service.requestsPerSecond(), service.p99Ms(),
-                            service.failures()),
+                    String.format("%.0f req/s (p99 %.1f ms, %d failed; after %d s warm-up)", requestsPerSecond,
+                            p99, failures, warmUp),
                     String.format("pgbench, same SQL over TLS: %.0f tps", pgbench), String.format("%.2f", ratio),
-                    ">= 0.8", ratio >= 0.8 && service.failures() == 0));
+                    ">= 0.8", ratio >= 0.8 && failures == 0));
             if (scenario[0].equals("1")) {
                 long rss = ProcessWatch.rssMiB(jar.pid());
                 rows.add(new Row("8", "RSS after scenario 1, 5 credentials", rss + " MB", "", "", "<= 160 MB", rss <= 160));
@@ -162,16 +176,36 @@ public final class Bench {
         }
     }
 
+    /**
+     * Steady state before measuring: wrk in 5 s slices until two slices in a row agree within 5%
+     * (the JIT has finished with the request path; on a slow machine that takes up to a minute of
+     * load), at least 30 s and at most 60 s. Returns the seconds spent.
+     */
+    private static int warmUp(String url, String token, int connections) {
+        double previous = 0;
+        int spent = 0;
+        while (spent < 60) {
+            double now = Tools.wrk(url, token, connections, 5).requestsPerSecond();
+            spent += 5;
+            if (spent >= 30 && Math.abs(now - previous) <= 0.05 * previous) {
+                break;
+            }
+            previous = now;
+        }
+        log("warm-up: " + spent + " s of load");
+        return spent;
+    }
+
     private String pgbenchScript() {
         String sql = new CatalogService(null, null, Duration.ofSeconds(5), Duration.ZERO).tablesSql();
         String[] statements = sql.split(";\\s*");
-        StringBuilder script = new StringBuilder("BEGIN;\n");
+        StringBuilder script = new StringBuilder(); // BEGIN ... ROLLBACK, as the service sends it
         for (String statement : statements) {
             String bound = statement.replaceFirst("\\?::text", "NULL::text").replaceFirst("\\?::text", "NULL::text")
                     .replaceFirst("LIMIT \\?", "LIMIT 101").replaceFirst("OFFSET \\?", "OFFSET 0");
             script.append(bound.strip()).append(";\n");
         }
-        return script.append("ROLLBACK;\n").toString();
+        return script.toString();
     }
 
     // --- scenario 4 -------------------------------------------------------------------------------
