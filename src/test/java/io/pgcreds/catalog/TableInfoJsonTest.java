@@ -18,6 +18,8 @@ class TableInfoJsonTest {
                 new TableInfo("we\"ird\\schema", "tä\u0001ble \uD83D\uDE00", "VIEW"));
         TablePage page = new TablePage("DATABASE", 3, null, 100, 0, false, rows);
 
+        assertThat(service.getSerializerProviderInstance().findValueSerializer(TableInfo.class))
+                .as("the answers' mapper writes rows with the streaming serializer").isInstanceOf(TableInfo.Json.class);
         assertThat(service.writeValueAsString(page)).isEqualTo(plain.writeValueAsString(page));
         assertThat(service.writeValueAsString(rows.get(0)))
                 .isEqualTo("{\"schema\":\"public\",\"name\":\"orders\",\"type\":\"BASE TABLE\"}");
