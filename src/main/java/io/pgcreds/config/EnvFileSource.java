@@ -137,7 +137,6 @@ public final class EnvFileSource implements ConfigSource {
         return "the file cannot be read: " + e.getClass().getSimpleName();
     }
 
-    /** Size, modification time and identity: what changes when the file is written or replaced. */
     /**
      * Waits until the file has stopped changing: its attributes the same over {@value #QUIET_MS} ms,
      * at most {@value #SETTLE_MAX_MS} ms. An atomic rename (how editors, agents and our tests write)
@@ -157,6 +156,7 @@ public final class EnvFileSource implements ConfigSource {
         }
     }
 
+    /** Size, modification time and identity: what changes when the file is written or replaced. */
     private String signature() {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
