@@ -363,29 +363,59 @@ public final class Bench {
             jar.awaitPort(Duration.ofSeconds(30));
             String base = "http://127.0.0.1:" + jar.port();
             sleep(3000);
-            // both endpoints warmed, then measured in turns (health, live, health, live), so that
-            // neither gets the JIT's or the machine's better half of the run
-            Tools.wrk(base + "/health", null, 64, Math.max(3, seconds / 4));
-            Tools.wrk(base + "/health/live", null, 64, Math.max(3, seconds / 4));
-            int half = Math.max(3, seconds / 2);
-            List<Tools.WrkResult> healthRuns = new ArrayList<>();
-            List<Tools.WrkResult> liveRuns = new ArrayList<>();
-            for (int round = 0; round < 2; round++) {
-                healthRuns.add(Tools.wrk(base + "/health", null, 64, half));
-                liveRuns.add(Tools.wrk(base + "/health/live", null, 64, half));
-            }
-            double health = healthRuns.stream().mapToDouble(Tools.WrkResult::requestsPerSecond).average().orElse(0);
-            double live = liveRuns.stream().mapToDouble(Tools.WrkResult::requestsPerSecond).average().orElse(1);
-            double healthP99 = healthRuns.stream().mapToDouble(Tools.WrkResult::p99Ms).max().orElse(0);
-            double liveP99 = liveRuns.stream().mapToDouble(Tools.WrkResult::p99Ms).max().orElse(0);
-            double ratio = health / live;
+            HealthTurns turns = healthAgainstLive(base);
+            double ratio = turns.healthRps() / turns.liveRps();
             rows.add(new Row("3", "GET /health, 3 credentials (one never answers), 64 connections",
-                    String.format("%.0f req/s, p99 %.1f ms", health, healthP99),
-                    String.format("GET /health/live: %.0f req/s, p99 %.1f ms", live, liveP99),
+                    String.format("%.0f req/s, p99 %.1f ms", turns.healthRps(), turns.healthP99()),
+                    String.format("GET /health/live: %.0f req/s, p99 %.1f ms", turns.liveRps(), turns.liveP99()),
                     String.format("%.2f", ratio), ">= 0.9 of live; p99 <= 5 ms",
-                    ratio >= 0.9 && healthP99 <= 5));
+                    ratio >= 0.9 && turns.healthP99() <= 5));
             keepLog(jar, "health");
         }
+    }
+
+    /** Scenario 3's and 9's load: {@code /health} against {@code /health/live} of the same process. */
+    private record HealthTurns(List<Tools.WrkResult> health, List<Tools.WrkResult> live) {
+        double healthRps() {
+            return health.stream().mapToDouble(Tools.WrkResult::requestsPerSecond).average().orElse(0);
+        }
+
+        double liveRps() {
+            return live.stream().mapToDouble(Tools.WrkResult::requestsPerSecond).average().orElse(1);
+        }
+
+        /** The worse turn's: a slow spell of the machine is not averaged away. */
+        double healthP99() {
+            return health.stream().mapToDouble(Tools.WrkResult::p99Ms).max().orElse(0);
+        }
+
+        double liveP99() {
+            return live.stream().mapToDouble(Tools.WrkResult::p99Ms).max().orElse(0);
+        }
+
+        double healthP50() {
+            return health.stream().mapToDouble(Tools.WrkResult::p50Ms).average().orElse(0);
+        }
+    }
+
+    /**
+     * Both endpoints warmed, then measured in turns (health, live, health, live) at 64 connections,
+     * so that neither gets the JIT's or the machine's better half of the run.
+     */
+    private HealthTurns healthAgainstLive(String base) {
+        Tools.wrk(base + "/health", null, 64, Math.max(3, seconds / 4));
+        Tools.wrk(base + "/health/live", null, 64, Math.max(3, seconds / 4));
+        int half = Math.max(3, seconds / 2);
+        List<Tools.WrkResult> health = new ArrayList<>();
+        List<Tools.WrkResult> live = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            health.add(Tools.wrk(base + "/health", null, 64, half));
+            live.add(Tools.wrk(base + "/health/live", null, 64, half));
+            log(String.format("turn %d: /health %.0f req/s (p99 %.1f ms), /health/live %.0f req/s (p99 %.1f ms)",
+                    round + 1, health.get(round).requestsPerSecond(), health.get(round).p99Ms(),
+                    live.get(round).requestsPerSecond(), live.get(round).p99Ms()));
+        }
+        return new HealthTurns(health, live);
     }
 
     // --- scenario 7 -------------------------------------------------------------------------------
@@ -439,23 +469,35 @@ public final class Bench {
         env.put("DATABASE_URL", env.get("C001_URL"));
         env.put("PGCREDS_LOG_SAMPLE_SECONDS", "0");
         int intervalMs = 2000;
+        // the start-up is timed three times (the median is shown); the third process is then measured
+        List<Long> ready = new ArrayList<>();
+        for (int start = 1; start < 3; start++) {
+            try (JarProcess jar = JarProcess.start(env, javaOpts, List.of(), work)) {
+                ready.add(jar.awaitPort(Duration.ofSeconds(30)) + awaitAllUp("http://127.0.0.1:" + jar.port(), 100));
+                jar.terminate(Duration.ofSeconds(30));
+                keepLog(jar, "scale-start-" + start);
+            }
+        }
         try (JarProcess jar = JarProcess.start(env, javaOpts, List.of(), work)) {
-            long readyMs = jar.awaitPort(Duration.ofSeconds(30)) + awaitAllUp("http://127.0.0.1:" + jar.port(), 100);
+            ready.add(jar.awaitPort(Duration.ofSeconds(30)) + awaitAllUp("http://127.0.0.1:" + jar.port(), 100));
+            log("ready after " + ready + " ms");
+            double readyMs = median(ready);
+            String base = "http://127.0.0.1:" + jar.port();
             sleep(3000);
             long window = 10_000;
             double probesPerSecond = probeQueries(primary, window) * 1000.0 / window;
             double perCredentialPerInterval = probesPerSecond * intervalMs / 1000.0 / 100;
-            int healthBytes = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jar.port() + "/health")).build(),
+            int healthBytes = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
                     HttpResponse.BodyHandlers.ofByteArray()).body().length;
-            Tools.wrk("http://127.0.0.1:" + jar.port() + "/health", null, 64, Math.max(3, seconds / 4)); // JIT warm-up
-            Tools.WrkResult health = Tools.wrk("http://127.0.0.1:" + jar.port() + "/health", null, 64, seconds);
+            HealthTurns turns = healthAgainstLive(base);
             rows.add(new Row("9", "scale: 100 credentials on one server",
-                    String.format("ready %d ms; /health p50 %.1f ms, p99 %.1f ms (%.0f req/s, %d bytes each);"
-                            + " %.1f probe queries/s = %.2f per credential per interval", readyMs, health.p50Ms(),
-                            health.p99Ms(), health.requestsPerSecond(), healthBytes,
+                    String.format("ready %.0f ms (median of 3); /health p50 %.1f ms, p99 %.1f ms (%.0f req/s, %d bytes"
+                            + " each); %.1f probe queries/s = %.2f per credential per interval", readyMs,
+                            turns.healthP50(), turns.healthP99(), turns.healthRps(), healthBytes,
                             probesPerSecond, perCredentialPerInterval),
-                    "scenarios 7 and 3", "", "ready <= 3 s; p99 <= 5 ms; <= 1 probe per credential per interval",
-                    readyMs <= 3000 && health.p99Ms() <= 5 && perCredentialPerInterval <= 1.0));
+                    String.format("GET /health/live of the same process: p99 %.1f ms (%.0f req/s)", turns.liveP99(),
+                            turns.liveRps()), "", "ready <= 3 s; p99 <= 5 ms; <= 1 probe per credential per interval",
+                    readyMs <= 3000 && turns.healthP99() <= 5 && perCredentialPerInterval <= 1.0));
             keepLog(jar, "scale");
         }
     }
