@@ -92,7 +92,8 @@ public final class HttpApi {
                 }
             });
             BearerAuth auth = new BearerAuth(settings.apiToken());
-            new HealthRoutes(services.registry(), services.monitor(), services.lifecycle()).register(config.routes);
+            new HealthRoutes(services.registry(), services.monitor(), services.lifecycle(), config.http.compressionStrategy)
+                    .register(config.routes);
             new CredentialRoutes(services.registry(), services.reloader(), services.sources(), auth)
                     .register(config.routes);
             new CatalogRoutes(services.catalog(), auth).register(config.routes);
