@@ -21,10 +21,15 @@ final class Tools {
     }
 
     static WrkResult wrk(String url, String token, int connections, int seconds) {
+        return wrk(url, token == null ? List.of() : List.of("Authorization: Bearer " + token), connections, seconds);
+    }
+
+    /** wrk with request headers given as {@code Name: value}. */
+    static WrkResult wrk(String url, List<String> headers, int connections, int seconds) {
         List<String> command = new ArrayList<>(List.of("wrk", "-t", "2", "-c", String.valueOf(connections),
                 "-d", seconds + "s", "--latency", "--timeout", "10s"));
-        if (token != null) {
-            command.addAll(List.of("-H", "Authorization: Bearer " + token));
+        for (String header : headers) {
+            command.addAll(List.of("-H", header));
         }
         command.add(url);
         String output = run(command, Map.of(), seconds + 60);
