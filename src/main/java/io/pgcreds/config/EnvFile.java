@@ -1,68 +1,103 @@
 package io.pgcreds.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Parses {@code KEY=value} files: dotenv files and the output of {@code heroku config --shell}.
- * Blank lines and {@code #} comments are skipped, an {@code export } prefix is allowed, and values
- * are shell words: unquoted, 'single-quoted' (literal), "double-quoted" (with \ escapes, may span
- * lines), or several of those run together, as in {@code 'it'\''s'}. A later key wins. Anything
- * else, including a quote left open at the end (a half-written file), is an error naming the line.
- * Stateless and thread-safe.
+ * Parses {@code KEY=value} files as the widely used dotenv implementations read them (Ruby's and
+ * Node's dotenv, python-dotenv, godotenv) and as {@code heroku config --shell} writes them:
+ * <ul>
+ *   <li>blank lines and lines starting with {@code #} are skipped; a line may start with {@code export };
+ *       blanks around the name and around {@code =} do not count;</li>
+ *   <li>an unquoted value runs to the end of the line, literally (no escapes, no {@code $} expansion),
+ *       without its surrounding blanks and without a comment that starts with a blank and {@code #};</li>
+ *   <li>a value that starts with a quote is a shell word: 'single-quoted' (literal), "double-quoted"
+ *       (with \" \\ \n \t \r escapes), or several run together as in {@code 'it'\''s'}; quotes may span
+ *       lines; after it only blanks and a comment may follow;</li>
+ *   <li>CRLF line ends and a UTF-8 byte order mark are fine; a later line for the same name wins.</li>
+ * </ul>
+ * A line that still cannot be read is skipped and reported by number (and name, when it has one),
+ * never with its text, while every other line is used. A quote still open where a file ends without
+ * a line end is a file being written, not a broken line: the whole file is refused then, so that
+ * the last good vars stay in use. Stateless and thread-safe.
  */
 public final class EnvFile {
-    private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final String NEVER_CLOSED = "value is never closed";
 
     private EnvFile() {
     }
 
-    public static Map<String, String> parse(String text) {
+    /** What a file gave: its vars in file order, and the lines that could not be read. */
+    public record Parsed(Map<String, String> vars, List<SkippedLine> skipped) {
+        public Parsed {
+            vars = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(vars));
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    /**
+     * A line that was skipped: its number (1-based, where the entry starts), the var it names (null
+     * when it names none for sure), and what is wrong, never a value.
+     */
+    public record SkippedLine(int line, String name, String problem) {
+        @Override
+        public String toString() {
+            return "line " + line + (name == null ? "" : " (" + name + ")") + ": " + problem;
+        }
+    }
+
+    /**
+     * @throws EnvFileException when the text as a whole is not an env file (NUL bytes: a binary file),
+     *                          or is one cut in the middle of a quoted value (still being written)
+     */
+    public static Parsed parse(String text) {
         if (text.indexOf('\0') >= 0) {
             throw new EnvFileException("the file contains NUL bytes; is it a text file?");
         }
         Map<String, String> vars = new LinkedHashMap<>();
+        List<SkippedLine> skipped = new ArrayList<>();
         Cursor cursor = new Cursor(text.startsWith("\uFEFF") ? text.substring(1) : text);
         while (!cursor.atEnd()) {
             cursor.skipBlanks();
-            if (cursor.atEnd()) {
-                break;
-            }
-            char first = cursor.peek();
-            if (first == '\n' || first == '\r') {
-                cursor.next();
+            if (cursor.atLineEnd()) {
+                cursor.nextLine();
                 continue;
             }
-            if (first == '#') {
-                cursor.skipToEndOfLine();
+            if (cursor.peek() == '#') {
+                cursor.skipToLineEnd();
                 continue;
             }
             int line = cursor.line;
-            String key = cursor.word();
-            if (key.equals("export") && cursor.peekIsBlank()) {
-                cursor.skipBlanks();
-                key = cursor.word();
-            }
-            if (!KEY.matcher(key).matches()) {
-                throw new EnvFileException("line " + line + ": expected NAME=value with a name of letters, digits and '_'");
-            }
-            cursor.skipBlanks();
-            if (cursor.atEnd() || cursor.peek() != '=') {
-                throw new EnvFileException("line " + line + ": " + key + " has no '='");
-            }
-            cursor.next();
-            cursor.skipBlanks();
-            vars.put(key, cursor.value(key, line));
-            cursor.skipBlanks();
-            if (!cursor.atEnd() && cursor.peek() == '#') {
-                cursor.skipToEndOfLine();
-            }
-            if (!cursor.atEnd() && cursor.peek() != '\n' && cursor.peek() != '\r') {
-                throw new EnvFileException("line " + line + ": unexpected text after the value of " + key);
+            int start = cursor.position;
+            try {
+                Map.Entry<String, String> entry = cursor.entry();
+                vars.put(entry.getKey(), entry.getValue()); // a later line wins
+            } catch (LineProblem problem) {
+                skipped.add(new SkippedLine(line, problem.name, problem.getMessage()));
+                cursor.resumeAfterLine(start, line); // a quote never closed must not swallow the next lines
             }
         }
-        return vars;
+        if (!skipped.isEmpty() && !text.isEmpty() && !text.endsWith("\n")
+                && skipped.get(skipped.size() - 1).problem().endsWith(NEVER_CLOSED)) {
+            // a quote open at the end of a file cut mid-line: a writer is still at work, not a broken line
+            throw new EnvFileException(skipped.get(skipped.size() - 1)
+                    + " and the file does not end with a line end (a file still being written?)");
+        }
+        return new Parsed(vars, skipped);
+    }
+
+    /** Why one line cannot be read; control flow inside the parser only. */
+    private static final class LineProblem extends RuntimeException {
+        private final String name;
+
+        LineProblem(String name, String problem) {
+            super(problem, null, false, false);
+            this.name = name;
+        }
     }
 
     private static final class Cursor {
@@ -82,8 +117,36 @@ public final class EnvFile {
             return text.charAt(position);
         }
 
-        boolean peekIsBlank() {
+        boolean atBlank() {
             return !atEnd() && (peek() == ' ' || peek() == '\t');
+        }
+
+        /** At the end of the text, or of a line ({@code \n}, or {@code \r} as part of CRLF). */
+        boolean atLineEnd() {
+            return atEnd() || peek() == '\n' || peek() == '\r';
+        }
+
+        void skipBlanks() {
+            while (atBlank()) {
+                position++;
+            }
+        }
+
+        void skipToLineEnd() {
+            while (!atLineEnd()) {
+                position++;
+            }
+        }
+
+        /** Past the line end the cursor is at. */
+        void nextLine() {
+            if (!atEnd() && peek() == '\r') {
+                position++;
+            }
+            if (!atEnd() && peek() == '\n') {
+                position++;
+                line++;
+            }
         }
 
         char next() {
@@ -94,52 +157,92 @@ public final class EnvFile {
             return ch;
         }
 
-        void skipBlanks() {
-            while (peekIsBlank()) {
-                position++;
-            }
+        /** Back to the start of a skipped entry, then to the end of the line it started on. */
+        void resumeAfterLine(int start, int startLine) {
+            position = start;
+            line = startLine;
+            skipToLineEnd();
         }
 
-        void skipToEndOfLine() {
-            while (!atEnd() && peek() != '\n') {
-                position++;
+        /** {@code [export] NAME = value [# comment]}, up to (not past) its line end. */
+        Map.Entry<String, String> entry() {
+            String name = word();
+            if (name.equals("export") && atBlank()) {
+                skipBlanks();
+                name = word();
             }
+            boolean validName = NAME.matcher(name).matches();
+            skipBlanks();
+            if (atLineEnd() || peek() != '=') {
+                throw new LineProblem(null, "no '=' after the first word; expected NAME=value");
+            }
+            if (!validName) {
+                throw new LineProblem(null, "the name before '=' is not a config var name"
+                        + " (letters, digits and '_', not starting with a digit)");
+            }
+            position++; // '='
+            skipBlanks();
+            String value;
+            if (!atLineEnd() && (peek() == '\'' || peek() == '"')) {
+                value = shellWord(name);
+                skipBlanks();
+                if (!atLineEnd() && peek() != '#') {
+                    throw new LineProblem(name, "text after the closing quote; quote the whole value");
+                }
+                skipToLineEnd();
+            } else {
+                value = unquoted();
+            }
+            return Map.entry(name, value);
         }
 
-        String word() {
+        /** Up to '=', a blank or the line end. */
+        private String word() {
             int start = position;
-            while (!atEnd() && peek() != '=' && peek() != ' ' && peek() != '\t' && peek() != '\n' && peek() != '\r') {
+            while (!atLineEnd() && peek() != '=' && !atBlank()) {
                 position++;
             }
             return text.substring(start, position);
         }
 
-        /** One shell word, up to an unquoted blank, line end or comment. */
-        String value(String key, int line) {
-            StringBuilder value = new StringBuilder();
-            while (!atEnd()) {
+        /** The rest of the line, without a ' #' comment and trailing blanks. */
+        private String unquoted() {
+            int start = position;
+            int end = start;
+            boolean afterBlank = position > 0 && (text.charAt(position - 1) == ' ' || text.charAt(position - 1) == '\t');
+            while (!atLineEnd()) {
                 char ch = peek();
-                if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t') {
+                if (ch == '#' && afterBlank) {
                     break;
                 }
-                if (ch == '#' && value.length() == 0) {
-                    break;
+                afterBlank = ch == ' ' || ch == '\t';
+                position++;
+                if (!afterBlank) {
+                    end = position;
                 }
-                next();
+            }
+            skipToLineEnd();
+            return text.substring(start, end);
+        }
+
+        /** Quoted and unquoted pieces run together, up to an unquoted blank or line end. */
+        private String shellWord(String name) {
+            StringBuilder value = new StringBuilder();
+            while (!atLineEnd() && !atBlank()) {
+                char ch = next();
                 if (ch == '\'') {
                     int close = text.indexOf('\'', position);
                     if (close < 0) {
-                        throw unterminated(key, line, "single");
+                        throw new LineProblem(name, "the single-quoted " + NEVER_CLOSED);
                     }
-                    appendCounting(value, text.substring(position, close));
-                    position = close + 1;
+                    while (position < close) {
+                        value.append(next());
+                    }
+                    position++; // the closing quote
                 } else if (ch == '"') {
-                    doubleQuoted(value, key, line);
-                } else if (ch == '\\' && !atEnd()) {
-                    char escaped = next();
-                    if (escaped != '\n') {
-                        value.append(escaped);
-                    }
+                    doubleQuoted(value, name);
+                } else if (ch == '\\' && !atLineEnd()) {
+                    value.append(next());
                 } else {
                     value.append(ch);
                 }
@@ -147,10 +250,10 @@ public final class EnvFile {
             return value.toString();
         }
 
-        private void doubleQuoted(StringBuilder value, String key, int line) {
+        private void doubleQuoted(StringBuilder value, String name) {
             while (true) {
                 if (atEnd()) {
-                    throw unterminated(key, line, "double");
+                    throw new LineProblem(name, "the double-quoted " + NEVER_CLOSED);
                 }
                 char ch = next();
                 if (ch == '"') {
@@ -162,23 +265,13 @@ public final class EnvFile {
                         case 'n' -> value.append('\n');
                         case 't' -> value.append('\t');
                         case 'r' -> value.append('\r');
-                        case '\n' -> { }
+                        case '\n' -> { } // a line continuation
                         default -> value.append(escaped);
                     }
                 } else {
                     value.append(ch);
                 }
             }
-        }
-
-        private void appendCounting(StringBuilder value, String literal) {
-            value.append(literal);
-            literal.chars().filter(ch -> ch == '\n').forEach(ch -> line++);
-        }
-
-        private static EnvFileException unterminated(String key, int line, String kind) {
-            return new EnvFileException("line " + line + ": the " + kind + "-quoted value of " + key
-                    + " is never closed (a file still being written?)");
         }
     }
 }

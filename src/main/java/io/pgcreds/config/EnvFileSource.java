@@ -22,6 +22,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  * {@code PGCREDS_ENV_FILE}: a dotenv file overlaying the environment, watched so that a change is
  * applied within a second. The directory is watched (an atomic rename over the file, as editors
  * and secret agents write, replaces the file itself), and the file's attributes are also checked
- * every {@value #POLL_MS} ms in case an event is missed. A file that cannot be read or parsed is
- * reported and the last good vars stay in use. Thread-safe.
+ * every {@value #POLL_MS} ms in case an event is missed. A file that cannot be read at all (missing,
+ * not UTF-8 text) is reported and the last good vars stay in use; a line that cannot be read
+ * ({@link EnvFile}) is reported and skipped while every other line is used. Thread-safe.
  */
 public final class EnvFileSource implements ConfigSource {
     static final long POLL_MS = 250;
@@ -43,6 +45,7 @@ public final class EnvFileSource implements ConfigSource {
     private static final Logger log = LoggerFactory.getLogger(EnvFileSource.class);
     private final Path file;
     private volatile Map<String, String> snapshot = Map.of();
+    private volatile List<EnvFile.SkippedLine> skippedLines = List.of();
     private volatile boolean loaded;
     private volatile String lastError;
     private volatile Instant lastErrorAt;
@@ -77,9 +80,11 @@ public final class EnvFileSource implements ConfigSource {
         lastSignature = signature();
         try {
             byte[] bytes = read();
-            Map<String, String> vars = EnvFile.parse(decode(bytes));
+            EnvFile.Parsed parsed = EnvFile.parse(decode(bytes));
+            Map<String, String> vars = parsed.vars();
             boolean changed = !vars.equals(snapshot) || !loaded;
             snapshot = Map.copyOf(vars);
+            reportSkipped(parsed.skipped());
             loaded = true;
             lastLoadedAt = Instant.now();
             if (changed) {
@@ -106,6 +111,17 @@ public final class EnvFileSource implements ConfigSource {
             lastErrorAt = Instant.now();
             return false;
         }
+    }
+
+    /** One WARN line per line that could not be read, when they differ from the last read's. */
+    private void reportSkipped(List<EnvFile.SkippedLine> skipped) {
+        if (!skipped.equals(skippedLines)) {
+            for (EnvFile.SkippedLine line : skipped) {
+                log.warn(Logfmt.line("event", "env_line_skipped", "source", "env-file", "path", file,
+                        "line", line.line(), "var", line.name(), "problem", line.problem()));
+            }
+        }
+        skippedLines = skipped;
     }
 
     private byte[] read() throws IOException {
@@ -235,7 +251,7 @@ public final class EnvFileSource implements ConfigSource {
     public SourceStatus status() {
         String state = lastError == null ? (loaded ? "ok" : "waiting") : "error";
         return new SourceStatus("env-file", file.toString(), state, lastLoadedAt, lastChangedAt, lastError, lastErrorAt,
-                failures, null, snapshot.size());
+                failures, null, snapshot.size(), skippedLines);
     }
 
     @Override

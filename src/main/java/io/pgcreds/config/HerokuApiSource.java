@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -217,7 +218,7 @@ public final class HerokuApiSource implements ConfigSource {
     public SourceStatus status() {
         String state = lastError == null ? (loaded ? "ok" : "waiting") : "error";
         return new SourceStatus("heroku-api", "app " + app, state, lastLoadedAt, lastChangedAt, lastError, lastErrorAt,
-                failures, nextAttemptAt, snapshot.size());
+                failures, nextAttemptAt, snapshot.size(), List.of());
     }
 
     @Override
