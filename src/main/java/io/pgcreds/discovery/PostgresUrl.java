@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A parsed {@code postgres://} or {@code postgresql://} URL, as libpq reads it. pgjdbc cannot take
- * these, so pgcreds parses them itself. Error messages name the config var and what is wrong, but
- * never quote any part of the value: a misplaced character can put a piece of the password anywhere.
+ * A parsed {@code postgres://} or {@code postgresql://} URL, as RFC 3986 and libpq read it. pgjdbc
+ * cannot take these, so pgcreds parses them itself. Error messages name the config var and what is
+ * wrong, but never quote any part of the value: a misplaced character can put a piece of the password
+ * anywhere. A user name or password holding a character that must be percent-encoded is named with
+ * its escape ({@link UserInfo}).
  */
 public record PostgresUrl(String user, Secret password, String host, int port, String database,
                           Map<String, String> parameters) {
@@ -44,24 +46,27 @@ public record PostgresUrl(String user, Secret password, String host, int port, S
         if (!rest.startsWith("//")) {
             throw new MalformedUrlException(varName, "expected '//' after the scheme");
         }
-        rest = rest.substring(2);
-        int fragment = rest.indexOf('#');
-        if (fragment >= 0) {
+        String afterSlashes = rest.substring(2);
+        try {
+            return parseAfterScheme(varName, afterSlashes);
+        } catch (MalformedUrlException e) {
+            // most often a character of the password that was not percent-encoded cut the URL apart
+            throw UserInfo.diagnose(varName, afterSlashes).orElse(e);
+        }
+    }
+
+    /** {@code user[:password]@host[:port][/database][?query]} as RFC 3986 reads it. */
+    static PostgresUrl parseAfterScheme(String varName, String rest) {
+        int authorityEnd = firstOf(rest, "/?#");
+        String authority = rest.substring(0, authorityEnd);
+        int at = authority.lastIndexOf('@');
+        String userInfo = at >= 0 ? authority.substring(0, at) : null;
+        String hostPort = authority.substring(at + 1);
+        rest = rest.substring(authorityEnd);
+        if (rest.indexOf('#') >= 0) {
             throw new MalformedUrlException(varName, "a '#' fragment is not allowed"
                     + " (a password containing '#' must be percent-encoded as %23)");
         }
-
-        String userInfo = null;
-        int slash = rest.indexOf('/');
-        int segmentEnd = slash >= 0 ? slash : indexOrLength(rest, '?');
-        int at = rest.substring(0, segmentEnd).lastIndexOf('@');
-        if (at >= 0) {
-            userInfo = rest.substring(0, at);
-            rest = rest.substring(at + 1);
-        }
-        int hostEnd = firstOf(rest, "/?");
-        String hostPort = rest.substring(0, hostEnd);
-        rest = rest.substring(hostEnd);
 
         String database = null;
         String query = "";
@@ -77,9 +82,12 @@ public record PostgresUrl(String user, Secret password, String host, int port, S
         Secret password = Secret.of(null);
         if (userInfo != null) {
             int c = userInfo.indexOf(':');
-            user = decode(varName, "user name", c >= 0 ? userInfo.substring(0, c) : userInfo);
-            if (c >= 0) {
-                password = Secret.of(decode(varName, "password", userInfo.substring(c + 1)));
+            String rawUser = c >= 0 ? userInfo.substring(0, c) : userInfo;
+            String rawPassword = c >= 0 ? userInfo.substring(c + 1) : null;
+            UserInfo.check(varName, rawUser, rawPassword);
+            user = decode(varName, "user name", rawUser);
+            if (rawPassword != null) {
+                password = Secret.of(decode(varName, "password", rawPassword));
             }
         }
         if (user == null || user.isEmpty()) {

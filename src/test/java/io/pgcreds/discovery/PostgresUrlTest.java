@@ -2,10 +2,16 @@ package io.pgcreds.discovery;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class PostgresUrlTest {
 
@@ -50,11 +56,100 @@ class PostgresUrlTest {
     }
 
     @Test
-    void password_may_contain_colons_and_unencoded_at_signs_and_question_marks() {
-        PostgresUrl url = PostgresUrl.parse("X_URL", "postgres://u:a:b@c@h/d");
-        assertThat(url.password().reveal()).isEqualTo("a:b@c");
+    void the_issues_url_says_the_password_holds_a_slash_to_write_as_2f() {
+        assertThatThrownBy(() -> PostgresUrl.parse("DATABASE_URL", "postgres://user:abc/@host:5432/db"))
+                .isInstanceOf(MalformedUrlException.class)
+                .hasMessage("DATABASE_URL: the password holds a character that must be percent-encoded: write '/' as %2F")
+                .message().doesNotContain("abc");
+    }
+
+    /**
+     * Every character RFC 3986 reserves, '%' and space, unencoded in the password and in the user
+     * name: the gen-delims, '%' (not starting an escape) and space must be written as the escape the
+     * message shows; ':' is the user's end, and the sub-delims are allowed in user info as they are.
+     */
+    static Stream<Arguments> mustBeEncoded() {
+        return Stream.of(
+                arguments("/", "%2F"), arguments("?", "%3F"), arguments("#", "%23"), arguments("[", "%5B"),
+                arguments("]", "%5D"), arguments("@", "%40"), arguments("%", "%25"), arguments(" ", "%20"));
+    }
+
+    @ParameterizedTest(name = "password with ''{0}''")
+    @MethodSource("mustBeEncoded")
+    void a_reserved_character_in_the_password_is_named_with_its_escape(String character, String escape) {
+        for (String url : List.of("postgres://user:s3cr" + character + "etpw@host:5432/db",
+                "postgres://user:s3cr" + character + "etpw@host/db?sslmode=require",
+                "postgres://user:s3cr" + character + "etpw@host",
+                "postgres://user:s3cretpw" + character + "@host:5432/db")) {
+            assertThatThrownBy(() -> PostgresUrl.parse("ANALYST_URL", url)).as(url)
+                    .isInstanceOf(MalformedUrlException.class)
+                    .hasMessage("ANALYST_URL: the password holds a character that must be percent-encoded: write '"
+                            + character + "' as " + escape)
+                    .message().doesNotContain("s3cr").doesNotContain("etpw");
+        }
+        String encoded = PostgresUrl.parse("ANALYST_URL", "postgres://user:s3cr" + escape + "etpw@host:5432/db")
+                .password().reveal();
+        assertThat(encoded).as("the escape the message shows works").isEqualTo("s3cr" + character + "etpw");
+    }
+
+    @ParameterizedTest(name = "user name with ''{0}''")
+    @MethodSource("mustBeEncoded")
+    void a_reserved_character_in_the_user_name_is_named_with_its_escape(String character, String escape) {
+        for (String url : List.of("postgres://us" + character + "er:s3cretpw@host:5432/db",
+                "postgres://us" + character + "er@host:5432/db")) {
+            assertThatThrownBy(() -> PostgresUrl.parse("ANALYST_URL", url)).as(url)
+                    .isInstanceOf(MalformedUrlException.class)
+                    .hasMessage("ANALYST_URL: the user name holds a character that must be percent-encoded: write '"
+                            + character + "' as " + escape)
+                    .message().doesNotContain("s3cretpw");
+        }
+        assertThat(PostgresUrl.parse("ANALYST_URL", "postgres://us" + escape + "er:pw@host/db").user())
+                .isEqualTo("us" + character + "er");
+    }
+
+    @Test
+    void several_reserved_characters_are_each_named_once() {
+        assertThatThrownBy(() -> PostgresUrl.parse("X_URL", "postgres://u:a/b@c/d?e/f@h:5432/db"))
+                .hasMessage("X_URL: the password holds characters that must be percent-encoded:"
+                        + " write '/' as %2F, '@' as %40 and '?' as %3F");
+    }
+
+    @Test
+    void both_parts_are_named_when_both_hold_such_characters() {
+        assertThatThrownBy(() -> PostgresUrl.parse("X_URL", "postgres://us/er:p@ss@h/d"))
+                .hasMessage("X_URL: the user name holds a character that must be percent-encoded: write '/' as %2F;"
+                        + " the password holds a character that must be percent-encoded: write '@' as %40");
+    }
+
+    /** RFC 3986 allows the sub-delims (and ':' after the user) in user info: taken as they are. */
+    @ParameterizedTest(name = "''{0}'' is allowed")
+    @ValueSource(strings = {"!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=", "~", "-", ".", "_"})
+    void sub_delims_are_allowed_unencoded_in_user_name_and_password(String character) {
+        PostgresUrl url = PostgresUrl.parse("X_URL", "postgres://us" + character + "er:pa" + character + "ss@h:5432/d");
+        assertThat(url.user()).isEqualTo("us" + character + "er");
+        assertThat(url.password().reveal()).isEqualTo("pa" + character + "ss");
         assertThat(url.host()).isEqualTo("h");
-        assertThat(PostgresUrl.parse("X_URL", "postgres://u:a?b@h/d").password().reveal()).isEqualTo("a?b");
+        assertThat(url.database()).isEqualTo("d");
+    }
+
+    @Test
+    void a_colon_in_the_password_is_allowed_and_an_unencoded_one_in_the_user_name_ends_it() {
+        PostgresUrl url = PostgresUrl.parse("X_URL", "postgres://u:a:b:c@h/d");
+        assertThat(url.password().reveal()).isEqualTo("a:b:c");
+        PostgresUrl split = PostgresUrl.parse("X_URL", "postgres://us:er:pw@h/d");
+        assertThat(split.user()).isEqualTo("us"); // as RFC 3986 reads it: write a ':' in a user name as %3A
+        assertThat(split.password().reveal()).isEqualTo("er:pw");
+        assertThat(PostgresUrl.parse("X_URL", "postgres://us%3Aer:pw@h/d").user()).isEqualTo("us:er");
+    }
+
+    @Test
+    void a_valid_url_with_an_at_sign_or_hash_after_the_host_is_not_blamed_on_the_password() {
+        PostgresUrl url = PostgresUrl.parse("X_URL", "postgres://u:p@h/my@db?application_name=a@b");
+        assertThat(url.password().reveal()).isEqualTo("p");
+        assertThat(url.database()).isEqualTo("my@db");
+        assertThat(url.parameters()).containsEntry("application_name", "a@b");
+        assertThatThrownBy(() -> PostgresUrl.parse("X_URL", "postgres://u:p@h/d#frag"))
+                .hasMessageContaining("fragment");
     }
 
     @Test
