@@ -19,6 +19,8 @@ public final class Discovery {
     private static final String POOL_SUFFIX = "_CONNECTION_POOL_URL";
     private static final String OWN_PREFIX = "PGCREDS_";
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):");
+    /** {@code sslrootcert=system}: the JVM's default trust store, with verify-full (libpq 16's meaning). */
+    public static final String SYSTEM_ROOTS = "system";
 
     private Discovery() {
     }
@@ -147,8 +149,16 @@ public final class Discovery {
             }
             mode = SslMode.strongest(mode, requested);
         }
-        TlsSettings tls = new TlsSettings(mode, parameters.remove("sslrootcert"), parameters.remove("sslcert"),
-                parameters.remove("sslkey"));
+        String rootCert = parameters.remove("sslrootcert");
+        if (SYSTEM_ROOTS.equals(rootCert) && !mode.atLeast(SslMode.VERIFY_FULL)) {
+            // libpq 16: the system's CAs prove nothing without the host name check
+            if (requestedMode != null) {
+                warnings.add("sslmode=" + mode + " in " + var + " raised to verify-full: sslrootcert=system"
+                        + " checks the host name, as libpq does");
+            }
+            mode = SslMode.VERIFY_FULL;
+        }
+        TlsSettings tls = new TlsSettings(mode, rootCert, parameters.remove("sslcert"), parameters.remove("sslkey"));
 
         String applicationName = parameters.remove("application_name");
         int connectTimeout = 0;

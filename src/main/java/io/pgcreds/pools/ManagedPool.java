@@ -293,6 +293,12 @@ public final class ManagedPool implements AutoCloseable {
         if (failure instanceof SQLTransientConnectionException && failure.getCause() != null) {
             return describe(failure.getCause()); // HikariCP's timeout around the reason it could not connect
         }
+        for (Throwable link = failure.getCause(); link != null && link != link.getCause(); link = link.getCause()) {
+            if (link instanceof java.lang.reflect.InvocationTargetException && link.getCause() != null) {
+                // pgjdbc could not make the SSL factory: say why, not that it could not
+                return describe(link.getCause());
+            }
+        }
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.pgcreds.Threads;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.CredentialSpec;
+import io.pgcreds.discovery.SslMode;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.net.InetAddress;
@@ -119,6 +120,13 @@ public final class PoolFactory implements AutoCloseable {
         source.setSslMode(spec.tls().mode().wireName());
         if (spec.tls().rootCert() != null) {
             source.setSslRootCert(spec.tls().rootCert());
+        }
+        if (spec.tls().mode() == SslMode.VERIFY_FULL) {
+            source.setSslfactory(VerifyFullSocketFactory.class.getName()); // the host name checked in the handshake
+        }
+        if (spec.password().isEmpty()) {
+            // the server's demand for a password is then an auth failure (28000), not pgjdbc's 08004
+            source.setAuthenticationPluginClassName(MissingPassword.class.getName());
         }
         if (spec.tls().clientCert() != null) {
             source.setSslCert(spec.tls().clientCert());

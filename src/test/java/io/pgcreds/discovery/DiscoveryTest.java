@@ -142,6 +142,25 @@ class DiscoveryTest {
     }
 
     @Test
+    void sslrootcert_system_means_verify_full_and_a_weaker_sslmode_in_the_url_is_raised_with_a_warning() {
+        CredentialSpec system = discover(Map.of("DATABASE_URL", OWNER + "?sslrootcert=system")).credentials().get(0);
+        assertThat(system.tls().mode()).isEqualTo(SslMode.VERIFY_FULL);
+        assertThat(system.tls().rootCert()).isEqualTo("system");
+        assertThat(system.warnings()).isEmpty();
+        CredentialSpec full = discover(Map.of("DATABASE_URL", OWNER + "?sslmode=verify-full&sslrootcert=system"))
+                .credentials().get(0);
+        assertThat(full.tls().mode()).isEqualTo(SslMode.VERIFY_FULL);
+        assertThat(full.warnings()).isEmpty();
+        for (String weaker : List.of("require", "verify-ca", "prefer")) {
+            CredentialSpec raised = discover(Map.of("DATABASE_URL", OWNER + "?sslmode=" + weaker + "&sslrootcert=system"))
+                    .credentials().get(0);
+            assertThat(raised.tls().mode()).as(weaker).isEqualTo(SslMode.VERIFY_FULL);
+            assertThat(raised.warnings()).as(weaker).anySatisfy(warning ->
+                    assertThat(warning).contains("raised to verify-full").contains("sslrootcert=system"));
+        }
+    }
+
+    @Test
     void a_bad_sslmode_or_connect_timeout_makes_the_credential_invalid() {
         DiscoveryResult result = discover(Map.of(
                 "A_URL", "postgres://a:secretpw@h/d?sslmode=sometimes",

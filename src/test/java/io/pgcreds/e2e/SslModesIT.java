@@ -5,6 +5,7 @@ import io.pgcreds.localpg.PostgresServer;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
 import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.TrustStores;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +49,7 @@ class SslModesIT {
     @Test
     void verify_ca_and_verify_full_with_a_root_certificate_connect_on_ipv4_ipv6_and_by_name() throws IOException {
         String ca = server.caCertificate().toString();
-        Path otherCa = otherCertificateAuthority();
+        Path otherCa = TrustStores.otherCertificateAuthority(temp);
         Map<String, String> env = new HashMap<>();
         env.put("DATABASE_URL", url("127.0.0.1", ""));
         env.put("VERIFYCA_URL", url("127.0.0.1", "ssl_verifyca", "sslmode=verify-ca&sslrootcert=" + ca));
@@ -92,6 +93,8 @@ class SslModesIT {
             assertThat(credentials.get("DATABASE").path("sslMode").asText()).isEqualTo("verify-full");
             assertThat(credentials.get("NOROOT").path("sslMode").asText()).isEqualTo("verify-full");
             assertThat(credentials.get("NOROOT").at("/lastError/errorClass").asText()).isEqualTo("tls");
+            assertThat(credentials.get("NOROOT").at("/lastError/message").asText()).as("why, not that pgjdbc's factory failed")
+                    .contains("root.crt").doesNotContain("could not be instantiated");
         }
     }
 
@@ -99,22 +102,5 @@ class SslModesIT {
         Map<String, JsonNode> byName = new HashMap<>();
         list.path("credentials").forEach(credential -> byName.put(credential.path("name").asText(), credential));
         return byName;
-    }
-
-    /** A CA that did not sign the server's certificate. */
-    private static Path otherCertificateAuthority() throws IOException {
-        Path cert = temp.resolve("other-ca.crt");
-        Process process = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=not the server's CA",
-                "-keyout", temp.resolve("other-ca.key").toString(), "-out", cert.toString())
-                .redirectErrorStream(true).start();
-        process.getInputStream().readAllBytes();
-        try {
-            assertThat(process.waitFor()).isZero();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        return cert;
     }
 }

@@ -1,76 +1,171 @@
 package io.pgcreds.pools;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.postgresql.plugin.AuthenticationRequestType;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.PSQLState;
+import org.postgresql.util.ServerErrorMessage;
 
+import java.io.EOFException;
+import java.io.FileNotFoundException;
+import java.lang.reflect.InvocationTargetException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLHandshakeException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+/**
+ * Every error class from the shapes pgjdbc, the JDK and HikariCP really give (pgjdbc 42.7's states:
+ * ConnectionFactoryImpl, MakeSSL, LibPQFactory, Driver's login timeout, QueryExecutorImpl), each
+ * classified with the driver's English text and with a text in another language: the class comes from
+ * the SQLSTATE, the exception types and where they sit, never from the message.
+ */
 class ErrorClassTest {
+    private static final String ANOTHER_LANGUAGE = "Der Server hat etwas gesagt, das niemand liest.";
 
-    @Test
-    void authentication_failures_are_auth() {
-        assertThat(ErrorClass.classify(new PSQLException("FATAL: password authentication failed for user \"x\"",
-                PSQLState.INVALID_PASSWORD))).isEqualTo(ErrorClass.AUTH);
-        assertThat(ErrorClass.classify(new SQLException("no pg_hba.conf entry", "28000"))).isEqualTo(ErrorClass.AUTH);
+    /** A failure as pgjdbc (or the server through it) gives it, built around a message text. */
+    private static Arguments shape(String what, String englishText, Function<String, Throwable> build, ErrorClass expected) {
+        return arguments(what, englishText, build, expected);
+    }
+
+    /** An ErrorResponse from the server: severity, SQLSTATE and message, as pgjdbc parses them. */
+    private static PSQLException fromServer(String sqlState, String message) {
+        return new PSQLException(new ServerErrorMessage("SFATAL\0VFATAL\0C" + sqlState + "\0M" + message + "\0"));
+    }
+
+    static Stream<Arguments> shapes() {
+        return Stream.of(
+                // auth
+                shape("server: wrong password (28P01)", "password authentication failed for user \"x\"",
+                        text -> fromServer("28P01", text), ErrorClass.AUTH),
+                shape("server: no pg_hba.conf entry (28000)", "no pg_hba.conf entry for host \"1.2.3.4\"",
+                        text -> fromServer("28000", text), ErrorClass.AUTH),
+                shape("HikariCP's timeout around a wrong password", "X#1 - Connection is not available, request timed out after 1000ms",
+                        text -> new SQLTransientConnectionException(text, "28P01",
+                                fromServer("28P01", "password authentication failed")), ErrorClass.AUTH),
+                shape("no password in the URL, the server asks for one", "(pgcreds' own)",
+                        text -> missingPassword(), ErrorClass.AUTH),
+                // config
+                shape("server: database does not exist (3D000)", "database \"x\" does not exist",
+                        text -> fromServer("3D000", text), ErrorClass.CONFIG),
+                // tls
+                shape("pgjdbc: the server refused TLS (08004, CONNECTION_REJECTED)", "The server does not support SSL.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_REJECTED), ErrorClass.TLS),
+                shape("pgjdbc: handshake failed, unknown CA (08006 around SSLHandshakeException)",
+                        "SSL error: PKIX path building failed",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_FAILURE,
+                                new SSLHandshakeException("PKIX path building failed")), ErrorClass.TLS),
+                shape("pgjdbc: certificate for another host, checked in the handshake", "SSL error: No name matching",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_FAILURE,
+                                new SSLHandshakeException("No name matching").initCause(new CertificateException("x"))),
+                        ErrorClass.TLS),
+                shape("pgjdbc: expired certificate", "SSL error: validity check failed",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_FAILURE,
+                                new CertPathValidatorException("validity check failed")), ErrorClass.TLS),
+                shape("LibPQFactory: root certificate file missing (08006 around FileNotFoundException)",
+                        "Could not open SSL root certificate file /x/root.crt.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_FAILURE,
+                                new FileNotFoundException("/x/root.crt (No such file or directory)")), ErrorClass.TLS),
+                shape("our SSL factory could not be made (pgjdbc around a reflection wrapper)",
+                        "The SSLSocketFactory class provided x could not be instantiated.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_FAILURE, new InvocationTargetException(
+                                new PSQLException("Could not open SSL root certificate file", PSQLState.CONNECTION_FAILURE,
+                                        new FileNotFoundException("/x")))), ErrorClass.TLS),
+                // network
+                shape("pgjdbc: connection refused (08001 around ConnectException)", "Connection to 127.0.0.1:1 refused.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_UNABLE_TO_CONNECT,
+                                new ConnectException("Connection refused")), ErrorClass.NETWORK),
+                shape("pgjdbc: unknown host (08001 around UnknownHostException)", "The connection attempt failed.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_UNABLE_TO_CONNECT,
+                                new UnknownHostException("nowhere.invalid")), ErrorClass.NETWORK),
+                shape("pgjdbc: no route to host", "The connection attempt failed.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_UNABLE_TO_CONNECT,
+                                new NoRouteToHostException("No route to host")), ErrorClass.NETWORK),
+                shape("pgjdbc: connection reset (08006 around SocketException)",
+                        "An I/O error occurred while sending to the backend.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_FAILURE,
+                                new SocketException("Connection reset")), ErrorClass.NETWORK),
+                shape("pgjdbc: server closed the connection (08006 around EOFException)",
+                        "An I/O error occurred while sending to the backend.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_FAILURE, new EOFException()), ErrorClass.NETWORK),
+                shape("server: shutting down (57P01)", "terminating connection due to administrator command",
+                        text -> fromServer("57P01", text), ErrorClass.NETWORK),
+                shape("server: starting up (57P03)", "the database system is starting up",
+                        text -> fromServer("57P03", text), ErrorClass.NETWORK),
+                // timeout
+                shape("pgjdbc: login timeout (08001, no cause)", "Connection attempt timed out.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_UNABLE_TO_CONNECT), ErrorClass.TIMEOUT),
+                shape("pgjdbc: connect timeout (08001 around SocketTimeoutException)", "The connection attempt failed.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_UNABLE_TO_CONNECT,
+                                new SocketTimeoutException("Connect timed out")), ErrorClass.TIMEOUT),
+                shape("pgjdbc: read timeout (08006 around SocketTimeoutException)",
+                        "An I/O error occurred while sending to the backend.",
+                        text -> new PSQLException(text, PSQLState.CONNECTION_FAILURE,
+                                new SocketTimeoutException("Read timed out")), ErrorClass.TIMEOUT),
+                shape("HikariCP: no connection within the pool's timeout", "DATABASE#1 - Connection is not available",
+                        text -> new SQLTransientConnectionException(text), ErrorClass.TIMEOUT),
+                shape("server: statement timeout (57014)", "canceling statement due to statement timeout",
+                        text -> fromServer("57014", text), ErrorClass.TIMEOUT),
+                // other
+                shape("server: too many clients (53300)", "sorry, too many clients already",
+                        text -> fromServer("53300", text), ErrorClass.OTHER),
+                shape("server: permission denied (42501)", "permission denied for table x",
+                        text -> fromServer("42501", text), ErrorClass.OTHER),
+                shape("anything else", "?", IllegalStateException::new, ErrorClass.OTHER));
+    }
+
+    @ParameterizedTest(name = "{0} -> {3}")
+    @MethodSource("shapes")
+    void each_shape_has_its_class_whatever_the_language_of_its_message(String what, String englishText,
+                                                                      Function<String, Throwable> build,
+                                                                      ErrorClass expected) {
+        assertThat(ErrorClass.classify(build.apply(englishText))).as("in English").isEqualTo(expected);
+        assertThat(ErrorClass.classify(build.apply(ANOTHER_LANGUAGE))).as("in another language").isEqualTo(expected);
+        assertThat(ErrorClass.classify(build.apply(null))).as("without a message").isEqualTo(expected);
     }
 
     @Test
-    void a_pool_timeout_is_classified_by_the_connection_failure_behind_it() {
-        PSQLException auth = new PSQLException("FATAL: password authentication failed for user \"x\"",
-                PSQLState.INVALID_PASSWORD);
+    void every_class_is_covered_by_the_table() {
+        assertThat(shapes().map(arguments -> (ErrorClass) arguments.get()[3]).distinct())
+                .containsExactlyInAnyOrder(ErrorClass.values());
+    }
+
+    @Test
+    void a_pool_timeout_is_described_by_the_connection_failure_behind_it() {
         SQLTransientConnectionException timeout = new SQLTransientConnectionException(
-                "X#1 - Connection is not available, request timed out after 1000ms", "28P01", auth);
-        assertThat(ErrorClass.classify(timeout)).isEqualTo(ErrorClass.AUTH);
-        assertThat(ManagedPool.describe(timeout)).startsWith("FATAL: password authentication failed");
+                "X#1 - Connection is not available, request timed out after 1000ms", "28P01",
+                fromServer("28P01", "password authentication failed for user \"x\""));
+        assertThat(ManagedPool.describe(timeout)).contains("password authentication failed");
     }
 
     @Test
-    void a_server_without_ssl_and_handshake_failures_are_tls() {
-        assertThat(ErrorClass.classify(new PSQLException("The server does not support SSL.",
-                PSQLState.CONNECTION_REJECTED))).isEqualTo(ErrorClass.TLS);
-        assertThat(ErrorClass.classify(new PSQLException("SSL error: PKIX path building failed",
-                PSQLState.CONNECTION_FAILURE, new SSLHandshakeException("PKIX")))).isEqualTo(ErrorClass.TLS);
+    void the_missing_password_plugin_answers_with_an_authorization_state() {
+        assertThatThrownBy(() -> new MissingPassword().getPassword(AuthenticationRequestType.SASL))
+                .isInstanceOf(PSQLException.class)
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28000"));
     }
 
-    @Test
-    void refused_and_unknown_hosts_are_network() {
-        assertThat(ErrorClass.classify(new PSQLException("Connection to 127.0.0.1:1 refused.",
-                PSQLState.CONNECTION_UNABLE_TO_CONNECT, new ConnectException("Connection refused"))))
-                .isEqualTo(ErrorClass.NETWORK);
-        assertThat(ErrorClass.classify(new PSQLException("The connection attempt failed.",
-                PSQLState.CONNECTION_UNABLE_TO_CONNECT, new UnknownHostException("nowhere"))))
-                .isEqualTo(ErrorClass.NETWORK);
-        assertThat(ErrorClass.classify(new SQLException("terminating connection due to administrator command",
-                "57P01"))).isEqualTo(ErrorClass.NETWORK);
-    }
-
-    @Test
-    void hangs_are_timeouts_wherever_they_show() {
-        assertThat(ErrorClass.classify(new PSQLException("Connection attempt timed out.",
-                PSQLState.CONNECTION_UNABLE_TO_CONNECT))).isEqualTo(ErrorClass.TIMEOUT);
-        assertThat(ErrorClass.classify(new SQLTransientConnectionException(
-                "DATABASE#1 - Connection is not available, request timed out after 5000ms"))).isEqualTo(ErrorClass.TIMEOUT);
-        assertThat(ErrorClass.classify(new PSQLException("An I/O error occurred while sending to the backend.",
-                PSQLState.CONNECTION_FAILURE, new SocketTimeoutException("Read timed out"))))
-                .isEqualTo(ErrorClass.TIMEOUT);
-        assertThat(ErrorClass.classify(new SQLException("canceling statement due to statement timeout", "57014")))
-                .isEqualTo(ErrorClass.TIMEOUT);
-    }
-
-    @Test
-    void a_missing_database_is_config_and_the_rest_is_other() {
-        assertThat(ErrorClass.classify(new SQLException("database \"x\" does not exist", "3D000")))
-                .isEqualTo(ErrorClass.CONFIG);
-        assertThat(ErrorClass.classify(new SQLException("sorry, too many clients already", "53300")))
-                .isEqualTo(ErrorClass.OTHER);
-        assertThat(ErrorClass.classify(new IllegalStateException("?"))).isEqualTo(ErrorClass.OTHER);
+    private static Throwable missingPassword() {
+        try {
+            new MissingPassword().getPassword(AuthenticationRequestType.SASL);
+        } catch (PSQLException e) {
+            return e;
+        }
+        throw new AssertionError("the plugin gave a password");
     }
 }

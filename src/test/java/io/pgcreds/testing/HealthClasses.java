@@ -1,0 +1,33 @@
+package io.pgcreds.testing;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What {@code /health} says of each credential, in one word: {@code UP}, or its error class. */
+public final class HealthClasses {
+    private HealthClasses() {
+    }
+
+    /** Polls {@code /health} until every credential reads as {@code expected}, or {@code timeout} passes; returns the last reading. */
+    public static Map<String, String> await(ApiClient api, Map<String, String> expected, Duration timeout) {
+        Map<String, String> classes = new TreeMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            classes = read(api);
+            if (classes.equals(expected)) {
+                break;
+            }
+            ServiceUnderTest.sleep(100);
+        }
+        return classes;
+    }
+
+    public static Map<String, String> read(ApiClient api) {
+        Map<String, String> classes = new TreeMap<>();
+        api.get("/health", Map.of()).json().path("credentials").fields().forEachRemaining(entry ->
+                classes.put(entry.getKey(), entry.getValue().path("status").asText().equals("UP") ? "UP"
+                        : entry.getValue().path("errorClass").asText("unknown")));
+        return classes;
+    }
+}
