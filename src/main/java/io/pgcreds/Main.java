@@ -2,7 +2,14 @@ package io.pgcreds;
 
 import io.pgcreds.config.InvalidSettingException;
 import io.pgcreds.demo.Demo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -12,11 +19,13 @@ import java.util.Map;
 /**
  * Reads the environment and starts the service; everything else is {@link PgCreds}. With no
  * database configured (and not on a Heroku dyno) it starts the demo instead. SIGTERM (what Heroku
- * sends, 30 s before SIGKILL) and SIGINT stop it gracefully and exit 0.
+ * sends, 30 s before SIGKILL) and SIGINT stop it gracefully and exit 0. A port already in use is
+ * one logged line and exit 1, found before anything (a demo's servers) is made.
  */
 public final class Main {
     /** Heroku allows 30 s after SIGTERM: 20 s for requests in flight leaves room to close the pools. */
     private static final Duration GRACE = Duration.ofSeconds(20);
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
 
     private Main() {
     }
@@ -32,7 +41,11 @@ public final class Main {
             System.err.println("usage: java -jar pgcreds.jar [demo [rotate NAME | failover | status]]");
             System.exit(2);
         }
-        if (!arguments.isEmpty() || Demo.wanted(env)) {
+        boolean demo = !arguments.isEmpty() || Demo.wanted(env);
+        if (arguments.size() <= 1 && !portFree(env)) {
+            System.exit(1); // before any demo server is made: nothing to clean up
+        }
+        if (demo) {
             int code = Demo.command(arguments.isEmpty() ? List.of() : arguments.subList(1, arguments.size()), env,
                     running -> stopOnSignals(running.service(), running.cleanup()));
             if (code != 0 || arguments.size() > 1) {
@@ -47,8 +60,58 @@ public final class Main {
             System.err.println("pgcreds: " + e.getMessage());
             System.exit(2);
             return;
+        } catch (RuntimeException e) {
+            if (!causedByBindFailure(e) || portFree(env)) {
+                log.error(Logfmt.line("event", "start_failed", "exception", e.getClass().getName(),
+                        "error", e.getMessage()));
+            }
+            System.exit(1);
+            return;
         }
         stopOnSignals(service, () -> { });
+    }
+
+    /**
+     * True when PORT (default 8080) can be bound on all interfaces; else logs one {@code event=port_in_use}
+     * line that suggests another port. An unusable PORT value is left to the settings to report.
+     */
+    static boolean portFree(Map<String, String> env) {
+        int port;
+        try {
+            port = Integer.parseInt(env.getOrDefault("PORT", "8080").trim());
+        } catch (NumberFormatException e) {
+            return true;
+        }
+        if (port <= 0 || port > 65535 || canBind(port)) {
+            return true;
+        }
+        int suggestion = port + 1;
+        while (suggestion < Math.min(65536, port + 50) && !canBind(suggestion)) {
+            suggestion++;
+        }
+        log.error(Logfmt.line("event", "port_in_use", "port", port,
+                "hint", "another process listens on port " + port + " (pgcreds or its demo already running?);"
+                        + " stop it, or start on a free port: PORT=" + suggestion + " java -jar target/pgcreds.jar"));
+        return false;
+    }
+
+    private static boolean canBind(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true); // as Jetty binds: a port left in TIME_WAIT is free
+            socket.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean causedByBindFailure(Throwable failure) {
+        for (Throwable link = failure; link != null && link != link.getCause(); link = link.getCause()) {
+            if (link instanceof BindException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void stopOnSignals(PgCreds service, Runnable afterStop) {

@@ -9,6 +9,7 @@ import io.pgcreds.config.HerokuApiSource;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.IgnoredVar;
 import io.pgcreds.health.HealthMonitor;
+import io.pgcreds.health.HealthReport;
 import io.pgcreds.http.HttpApi;
 import io.pgcreds.http.HttpLifecycle;
 import io.pgcreds.metrics.PoolSampler;
@@ -108,6 +109,12 @@ public final class PgCreds implements AutoCloseable {
             sources.start(reloader::sourceChanged);
             for (IgnoredVar ignored : registry.snapshot().ignored()) {
                 log.info(Logfmt.line("event", "ignored_var", "var", ignored.var(), "reason", ignored.reason()));
+            }
+            if (registry.defaultEntry(registry.snapshot()) == null) {
+                log.warn(Logfmt.line("event", "default_credential_missing", "default", settings.defaultCredential(),
+                        "problem", HealthReport.missingDefault(settings.defaultCredential(),
+                                registry.snapshot().entries().keySet()),
+                        "effect", "/health and /health/ready answer DOWN (503) until it exists"));
             }
             log.info(Logfmt.line("event", "started", "port", app.port(), "credentials", initial.added().size(),
                     "invalid", initial.errors().size(), "ignored", registry.snapshot().ignored().size(),

@@ -60,7 +60,8 @@ public final class Demo {
                 onStarted.accept(start(dir, env));
                 return 0;
             }
-            DemoControl control = new DemoControl(dir, DemoState.load(dir));
+            DemoState.load(dir); // says so when no demo runs here
+            DemoControl control = new DemoControl(dir);
             switch (args.get(0)) {
                 case "rotate" -> out.println(control.rotate(args.size() > 1 ? args.get(1) : "ANALYST"));
                 case "failover" -> out.println(control.failover());
@@ -106,8 +107,7 @@ public final class Demo {
             String token = DemoControl.newPassword();
             int port = env.containsKey("PORT") ? Integer.parseInt(env.get("PORT")) : 8080;
             state.set("token", token).set("service.port", port).save();
-            DemoControl control = new DemoControl(dir, state);
-            control.writeEnvFile();
+            DemoControl.writeEnvFile(dir, state);
 
             Map<String, String> serviceEnv = new HashMap<>();
             serviceEnv.put("PORT", String.valueOf(port));
@@ -125,7 +125,7 @@ public final class Demo {
                 out.println("pgcreds demo: stopped; servers and files removed");
             };
             banner(service.port(), token, primary.port(), standby.port());
-            listen(control, state);
+            listen(dir);
             return new Running(service, cleanup);
         } catch (IOException | RuntimeException e) {
             if (primary != null) {
@@ -177,8 +177,9 @@ public final class Demo {
         return "usage: java -jar target/pgcreds.jar demo [rotate NAME | failover | status]";
     }
 
-    /** Commands typed into the running demo. */
-    private static void listen(DemoControl control, DemoState state) {
+    /** Commands typed into the running demo: the same as from another terminal, on the same state file. */
+    private static void listen(Path dir) {
+        DemoControl control = new DemoControl(dir);
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
@@ -189,7 +190,7 @@ public final class Demo {
                             case "" -> { }
                             case "rotate" -> out.println(control.rotate(words.length > 1 ? words[1] : "ANALYST"));
                             case "failover" -> out.println(control.failover());
-                            case "status" -> out.println(status(state));
+                            case "status" -> out.println(status(DemoState.load(dir)));
                             default -> out.println("commands: rotate NAME, failover, status (Ctrl-C stops the demo)");
                         }
                     } catch (RuntimeException e) {

@@ -18,17 +18,16 @@ import java.util.TreeMap;
 /**
  * What Heroku does to a running app, done to the demo: rotate a credential's password (the
  * database first, then the config vars) or fail over to the standby (new host, new passwords).
- * Works from the demo process itself or from another one, through {@link DemoState}.
+ * Works the same typed into the demo process or run from another one: the state file is the one
+ * source of truth, read afresh for every command under {@link DemoState#update}'s lock.
  */
 final class DemoControl {
     static final String PRIMARY = "primary";
     static final String STANDBY = "standby";
     private final Path dir;
-    private final DemoState state;
 
-    DemoControl(Path dir, DemoState state) {
+    DemoControl(Path dir) {
         this.dir = dir;
-        this.state = state;
     }
 
     static Path envFile(Path dir) {
@@ -36,7 +35,7 @@ final class DemoControl {
     }
 
     /** A new password for the credential's role on the active server, then the env file: a rotation. */
-    synchronized String rotate(String credential) {
+    String rotate(String credential) {
         String name = credential.toUpperCase(Locale.ROOT);
         String role = switch (name) {
             case "ANALYST" -> DemoDatabase.ANALYST;
@@ -44,37 +43,41 @@ final class DemoControl {
             default -> throw new IllegalArgumentException("the demo has ANALYST and DATABASE (alias HEROKU_POSTGRESQL_RED);"
                     + " not " + credential);
         };
-        String active = state.get("active");
-        String password = newPassword();
-        DemoDatabase.setPassword(server(active), role, password);
-        state.set(passwordKey(role, active), password).save();
-        writeEnvFile();
-        return "rotated " + name + ": new password set on the " + active + " server, then in " + envFile(dir)
-                + "; watch its generation go up in /credentials";
+        return DemoState.update(dir, state -> {
+            String active = state.get("active");
+            String password = newPassword();
+            DemoDatabase.setPassword(server(state, active), role, password);
+            state.set(passwordKey(role, active), password).save();
+            writeEnvFile(dir, state);
+            return "rotated " + name + ": new password set on the " + active + " server, then in " + envFile(dir)
+                    + "; watch its generation go up in /credentials";
+        });
     }
 
     /** Moves every credential to the other server, with new passwords there: an HA failover. */
-    synchronized String failover() {
-        String target = state.get("active").equals(PRIMARY) ? STANDBY : PRIMARY;
-        for (String role : new String[] {DemoDatabase.OWNER, DemoDatabase.ANALYST}) {
-            String password = newPassword();
-            DemoDatabase.setPassword(server(target), role, password);
-            state.set(passwordKey(role, target), password);
-        }
-        state.set("active", target).save();
-        writeEnvFile();
-        return "failed over to the " + target + " server (port " + state.get("server." + target + ".port")
-                + ", host " + host(target) + "); DATABASE and ANALYST get new pools";
+    String failover() {
+        return DemoState.update(dir, state -> {
+            String target = state.get("active").equals(PRIMARY) ? STANDBY : PRIMARY;
+            for (String role : new String[] {DemoDatabase.OWNER, DemoDatabase.ANALYST}) {
+                String password = newPassword();
+                DemoDatabase.setPassword(server(state, target), role, password);
+                state.set(passwordKey(role, target), password);
+            }
+            state.set("active", target).save();
+            writeEnvFile(dir, state);
+            return "failed over to the " + target + " server (port " + state.get("server." + target + ".port")
+                    + ", host " + host(target) + "); DATABASE and ANALYST get new pools";
+        });
     }
 
     /** DATABASE_URL and its colour alias for the owner, ANALYST_URL for the limited role, on the active server. */
-    synchronized void writeEnvFile() {
+    static void writeEnvFile(Path dir, DemoState state) {
         String active = state.get("active");
         Map<String, String> vars = new TreeMap<>();
-        String owner = url(active, DemoDatabase.OWNER);
+        String owner = url(state, active, DemoDatabase.OWNER);
         vars.put("DATABASE_URL", owner);
         vars.put("HEROKU_POSTGRESQL_RED_URL", owner);
-        vars.put("ANALYST_URL", url(active, DemoDatabase.ANALYST));
+        vars.put("ANALYST_URL", url(state, active, DemoDatabase.ANALYST));
         StringBuilder text = new StringBuilder("# written by the pgcreds demo, as `heroku config --shell` prints config vars\n");
         vars.forEach((key, value) -> text.append(key).append("='").append(value).append("'\n"));
         try {
@@ -86,7 +89,7 @@ final class DemoControl {
         }
     }
 
-    private String url(String server, String role) {
+    private static String url(DemoState state, String server, String role) {
         return "postgres://" + role + ":" + state.get(passwordKey(role, server)) + "@" + host(server) + ":"
                 + state.get("server." + server + ".port") + "/" + DemoDatabase.DATABASE;
     }
@@ -100,7 +103,7 @@ final class DemoControl {
         return "password." + role + "." + server;
     }
 
-    private PostgresServer server(String name) {
+    private static PostgresServer server(DemoState state, String name) {
         return new AttachedPostgres("127.0.0.1", state.getInt("server." + name + ".port"),
                 state.get("server." + name + ".superuser-password"));
     }

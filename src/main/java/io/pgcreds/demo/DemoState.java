@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * What a running demo needs to be controlled from another process: its servers (ports and
@@ -17,6 +21,7 @@ import java.util.Properties;
  */
 final class DemoState {
     static final String FILE = "state.properties";
+    private static final String LOCK = "state.lock";
     private final Path file;
     private final Properties values;
 
@@ -42,6 +47,23 @@ final class DemoState {
             throw new UncheckedIOException(e);
         }
         return new DemoState(file, values);
+    }
+
+    /**
+     * Runs {@code command} on the state as the file holds it now, holding a lock on {@code .demo/state.lock}
+     * that the same command from another process (a second terminal) takes too, so that two commands
+     * never interleave and none works from a stale copy. The command saves what it changes.
+     */
+    static <T> T update(Path dir, Function<DemoState, T> command) {
+        synchronized (DemoState.class) { // a file lock is per process: threads of this one queue here first
+            try (FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+                 FileLock lock = channel.lock()) {
+                return command.apply(load(dir));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     String get(String key) {

@@ -4,12 +4,17 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.pgcreds.config.Secret;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
- * Guards a route with {@code Authorization: Bearer <PGCREDS_API_TOKEN>}, compared in constant time.
- * The scheme is matched exactly as "Bearer". Without a configured token every guarded route is closed.
+ * Guards a route with {@code Authorization: Bearer <PGCREDS_API_TOKEN>}, the token compared in constant
+ * time. The scheme is matched case-insensitively and may be followed by several spaces, as RFC 9110
+ * section 11.1 has it ({@code bearer}, {@code BEARER}); the token is matched exactly. Without a
+ * configured token every guarded route is closed.
  */
 final class BearerAuth {
-    private static final String PREFIX = "Bearer ";
+    private static final Pattern CREDENTIALS = Pattern.compile("(?i)Bearer +(\\S+) *");
     private final Secret token;
 
     BearerAuth(Secret token) {
@@ -33,7 +38,8 @@ final class BearerAuth {
         if (header == null) {
             throw ProblemException.unauthorized("send the API token as 'Authorization: Bearer <token>'");
         }
-        if (!header.startsWith(PREFIX) || !token.matches(header.substring(PREFIX.length()))) {
+        Matcher credentials = CREDENTIALS.matcher(header);
+        if (!credentials.matches() || !token.matches(credentials.group(1))) {
             throw ProblemException.unauthorized("the Authorization header does not carry the API token");
         }
     }

@@ -1,6 +1,5 @@
 package io.pgcreds.http;
 
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.pgcreds.catalog.CatalogService;
 
@@ -18,7 +17,7 @@ final class CatalogRoutes {
         this.auth = auth;
     }
 
-    void register(RoutesConfig routes) {
+    void register(RouteTable routes) {
         routes.get("/tables", auth.protect(this::tables));
         routes.get("/schemas", auth.protect(this::schemas));
     }

@@ -1,6 +1,5 @@
 package io.pgcreds.http;
 
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.pgcreds.config.SourceStatus;
 import io.pgcreds.pools.CredentialView;
@@ -9,6 +8,8 @@ import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.pools.ReloadResult;
 import io.pgcreds.reload.Reloader;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -27,7 +28,7 @@ final class CredentialRoutes {
         this.auth = auth;
     }
 
-    void register(RoutesConfig routes) {
+    void register(RouteTable routes) {
         routes.get("/credentials", auth.protect(this::list));
         routes.get("/credentials/{name}", auth.protect(this::one));
         routes.post("/credentials/reload", auth.protect(this::reload));
@@ -46,9 +47,24 @@ final class CredentialRoutes {
     private void reload(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
         JsonBodies.optional(ctx); // none is needed; one that is too large, not JSON or not parsable is refused
+        Instant started = Instant.now();
         ReloadResult result = reloader.reloadNow("api");
+        List<SourceStatus> now = sources.get();
         HttpApi.json(ctx, new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
-                result.pending(), result.failed(), result.recovered(), result.errors(), sources.get()));
+                result.pending(), result.failed(), result.recovered(), errors(result, now, started), now));
+    }
+
+    /** The sources that failed in this reload and the lines the env file skipped, then the credentials' errors. */
+    private static List<String> errors(ReloadResult result, List<SourceStatus> sources, Instant started) {
+        List<String> errors = new ArrayList<>();
+        for (SourceStatus source : sources) {
+            if ("error".equals(source.state()) && source.lastErrorAt() != null && !source.lastErrorAt().isBefore(started)) {
+                errors.add(source.name() + " (" + source.location() + "): " + source.lastError());
+            }
+            source.skippedLines().forEach(line -> errors.add(source.name() + " (" + source.location() + "): " + line));
+        }
+        errors.addAll(result.errors());
+        return errors;
     }
 
     /** The reload answer: what changed, by credential name, and the sources as they are now. */

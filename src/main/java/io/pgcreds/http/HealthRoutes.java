@@ -2,7 +2,6 @@ package io.pgcreds.http;
 
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.compression.Compressor;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -70,7 +69,7 @@ final class HealthRoutes {
         this.compression = compression;
     }
 
-    void register(RoutesConfig routes) {
+    void register(RouteTable routes) {
         routes.get("/health", this::health);
         routes.get("/health/live", this::live);
         routes.get("/health/ready", this::ready);

@@ -92,13 +92,19 @@ public final class HttpApi {
                 }
             });
             BearerAuth auth = new BearerAuth(settings.apiToken());
+            RouteTable routes = new RouteTable(config.routes);
+            config.routes.before(ctx -> {
+                if (routes.literalRefuses(ctx.path(), ctx.method().name())) {
+                    throw Problems.methodNotAllowed(ctx, routes); // GET /credentials/reload is not GET /credentials/{name}
+                }
+            });
             new HealthRoutes(services.registry(), services.monitor(), services.lifecycle(), config.http.compressionStrategy)
-                    .register(config.routes);
+                    .register(routes);
             new CredentialRoutes(services.registry(), services.reloader(), services.sources(), auth)
-                    .register(config.routes);
-            new CatalogRoutes(services.catalog(), auth).register(config.routes);
-            config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
-            config.routes.get("/metrics", auth.protect(ctx -> {
+                    .register(routes);
+            new CatalogRoutes(services.catalog(), auth).register(routes);
+            routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
+            routes.get("/metrics", auth.protect(ctx -> {
                 QueryParams.allowOnly(ctx, java.util.Set.of());
                 ctx.contentType(ServiceMetrics.contentType()).result(services.metrics().get().scrape());
             }));
@@ -106,11 +112,10 @@ public final class HttpApi {
                     route(ctx), ctx.statusCode(), Duration.ofNanos((long) (millis * 1_000_000))));
             // last: the mapper may still be warming up on the start thread
             ObjectMapper json = mapper.get();
-            if (settings.webhookConfigured()) {
-                new WebhookRoutes(settings.webhookSecret(), services.reloader(), json).register(config.routes);
-            }
+            new WebhookRoutes(settings.webhookConfigured() ? settings.webhookSecret() : null, services.reloader(), json)
+                    .register(routes);
             config.jsonMapper(new JavalinJackson(json, false));
-            new Problems(json).register(config);
+            new Problems(json, routes).register(config);
         });
     }
 

@@ -24,9 +24,19 @@ final class Problems {
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
     private static final String WRITTEN = "pgcreds.problem-written";
     private final ObjectMapper mapper;
+    private final RouteTable routes;
 
-    Problems(ObjectMapper mapper) {
+    Problems(ObjectMapper mapper, RouteTable routes) {
         this.mapper = mapper;
+        this.routes = routes;
+    }
+
+    /** A 405 for a path the API knows, with the methods it does answer in {@code Allow}. */
+    static ProblemException methodNotAllowed(Context ctx, RouteTable routes) {
+        ctx.header("Allow", String.join(", ", routes.allowed(ctx.path())));
+        return new ProblemException(405, "method-not-allowed", "Method Not Allowed",
+                "method " + ctx.method() + " is not allowed on " + printable(ctx.path()) + "; allowed: "
+                        + String.join(", ", routes.allowed(ctx.path())), null);
     }
 
     void register(JavalinConfig config) {
@@ -67,11 +77,13 @@ final class Problems {
     private void generic(Context ctx, int status) {
         HttpStatus known = HttpStatus.forStatus(status);
         String title = known == HttpStatus.UNKNOWN ? "Error" : known.getMessage();
-        String detail = switch (status) {
-            case 404 -> "no endpoint " + ctx.method() + " " + printable(ctx.path()) + "; see /openapi.yaml";
-            case 405 -> "method " + ctx.method() + " is not allowed on " + printable(ctx.path());
-            default -> title;
-        };
+        if (status == 405) {
+            ProblemException problem = methodNotAllowed(ctx, routes);
+            write(ctx, 405, problem.slug(), problem.title(), problem.getMessage(), null, null);
+            return;
+        }
+        String detail = status == 404 ? "no endpoint " + ctx.method() + " " + printable(ctx.path()) + "; see /openapi.yaml"
+                : title;
         write(ctx, status, slug(title), title, detail, null, null);
     }
 

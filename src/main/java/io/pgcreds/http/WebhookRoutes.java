@@ -3,7 +3,6 @@ package io.pgcreds.http;
 import io.pgcreds.Logfmt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.pgcreds.config.Secret;
 import io.pgcreds.reload.Reloader;
@@ -20,11 +19,13 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * {@code POST /webhooks/heroku}, registered only when PGCREDS_WEBHOOK_SECRET is set. The
+ * {@code POST /webhooks/heroku}, on when PGCREDS_WEBHOOK_SECRET is set (else a 404 that says so). The
  * {@code Heroku-Webhook-Hmac-SHA256} header must be the base64 HMAC-SHA256 of the raw body, compared
  * in constant time. {@code api:release} and {@code api:addon-attachment} events refresh from the
  * Platform API at once; the answer (202) does not wait for it. A replayed delivery only causes one
- * more refresh, which changes nothing when nothing changed.
+ * more refresh, which changes nothing when nothing changed. Every refusal is logged
+ * ({@code event=webhook_rejected} with the reason and the client's address), never with the body
+ * or the signature.
  */
 final class WebhookRoutes {
     static final String SIGNATURE_HEADER = "Heroku-Webhook-Hmac-SHA256";
@@ -34,17 +35,33 @@ final class WebhookRoutes {
     private final Reloader reloader;
     private final ObjectMapper json;
 
+    /** @param secret null when PGCREDS_WEBHOOK_SECRET is not set: every delivery is refused with 404 */
     WebhookRoutes(Secret secret, Reloader reloader, ObjectMapper json) {
         this.secret = secret;
         this.reloader = reloader;
         this.json = json;
     }
 
-    void register(RoutesConfig routes) {
+    void register(RouteTable routes) {
         routes.post("/webhooks/heroku", this::receive);
     }
 
     private void receive(Context ctx) throws GeneralSecurityException {
+        try {
+            verifyAndHandle(ctx);
+        } catch (ProblemException e) {
+            log.warn(Logfmt.line("event", "webhook_rejected", "status", e.status(), "reason", e.getMessage(),
+                    "client", ctx.ip()));
+            throw e;
+        }
+    }
+
+    private void verifyAndHandle(Context ctx) throws GeneralSecurityException {
+        if (secret == null) {
+            throw new ProblemException(404, "webhook-off", "Webhook not configured",
+                    "PGCREDS_WEBHOOK_SECRET is not set, so POST /webhooks/heroku is off; set it to the secret"
+                            + " of the App Webhook (heroku webhooks:add ... -s <secret>)", null);
+        }
         QueryParams.allowOnly(ctx, Set.of());
         byte[] body = JsonBodies.raw(ctx);
         String signature = ctx.header(SIGNATURE_HEADER);

@@ -109,16 +109,18 @@ public final class ServiceMetrics {
 
     private List<Meter> register(String name) {
         List<Meter> meters = new ArrayList<>();
-        meters.add(gauge(name, "pgcreds.credential.up", "1 when the last probe succeeded, 0 when it failed, NaN before",
-                entry -> probe(entry) == null ? Double.NaN : switch (probe(entry).status()) {
+        // a credential without a pool (its URL is invalid) is down, not unknown: 0, so that == 0 alerts fire
+        meters.add(gauge(name, "pgcreds.credential.up",
+                "1 when the last probe succeeded, 0 when it failed or the credential has no pool (invalid), NaN before the first probe",
+                entry -> probe(entry) == null ? 0 : switch (probe(entry).status()) {
                     case UP -> 1;
                     case DOWN -> 0;
                     case UNKNOWN -> Double.NaN;
                 }));
-        meters.add(gauge(name, "pgcreds.probe.latency.seconds", "Latency of the last successful probe",
+        meters.add(gauge(name, "pgcreds.probe.latency.seconds", "Latency of the last successful probe; NaN while there is none",
                 entry -> probe(entry) == null || probe(entry).latencyMs() == null
                         ? Double.NaN : probe(entry).latencyMs() / 1000.0));
-        meters.add(gauge(name, "pgcreds.probe.checked.timestamp.seconds", "When the credential was last probed",
+        meters.add(gauge(name, "pgcreds.probe.checked.timestamp.seconds", "When the credential was last probed; NaN while it never was (no pool)",
                 entry -> probe(entry) == null || probe(entry).checkedAt() == null
                         ? Double.NaN : probe(entry).checkedAt().toEpochMilli() / 1000.0));
         meters.add(gauge(name, "pgcreds.credential.generation", "Configurations published for the credential",

@@ -276,7 +276,6 @@ class CoreServiceIT {
                 Map.of("Authorization", "Bearer wrong"),
                 Map.of("Authorization", "Bearer " + "x".repeat(token.length())),
                 Map.of("Authorization", "Bearer " + token.substring(0, token.length() - 1) + "!"),
-                Map.of("Authorization", "bearer " + token),
                 Map.of("Authorization", "Basic " + token),
                 Map.of("Authorization", "Bearer " + token + "x"),
                 Map.of("Authorization", "Bearer"),
@@ -288,9 +287,12 @@ class CoreServiceIT {
                 assertThat(response.header("www-authenticate")).startsWith("Bearer");
                 assertThat(response.header("cache-control")).isEqualTo("no-store");
             }
-            ApiClient.Response allowed = api.send(route[0], route[1], Map.of("Authorization", "Bearer " + token), null);
-            assertThat(allowed.status()).as(route[0] + " " + route[1] + " with the token").isEqualTo(200);
-            assertThat(allowed.header("cache-control")).isEqualTo("no-store");
+            // the scheme is case-insensitive (RFC 9110 section 11.1); the token is not
+            for (String scheme : List.of("Bearer ", "bearer ", "BEARER ", "bEaReR ", "Bearer   ")) {
+                ApiClient.Response allowed = api.send(route[0], route[1], Map.of("Authorization", scheme + token), null);
+                assertThat(allowed.status()).as(route[0] + " " + route[1] + " with '" + scheme + "<token>'").isEqualTo(200);
+                assertThat(allowed.header("cache-control")).isEqualTo("no-store");
+            }
         }
         // on one kept-alive connection, a token in another case must not pass once the right one was sent
         assertThat(api.get("/credentials").status()).isEqualTo(200);
@@ -315,7 +317,9 @@ class CoreServiceIT {
                 assertThat(response.status()).as(method + " " + path.getKey()).isEqualTo(200);
             });
         });
-        assertThat(api.send("POST", "/webhooks/heroku", Map.of(), "{}").status()).isEqualTo(404);
+        ApiClient.Response webhook = api.send("POST", "/webhooks/heroku", Map.of(), "{}");
+        assertThat(webhook.status()).isEqualTo(404);
+        assertThat(webhook.json().path("detail").asText()).contains("PGCREDS_WEBHOOK_SECRET is not set");
     }
 
     @Test
@@ -326,6 +330,34 @@ class CoreServiceIT {
         ApiClient.Response wrongMethod = api.send("DELETE", "/tables", Map.of("Authorization",
                 "Bearer " + service.token()), null);
         assertThat(wrongMethod.status()).isEqualTo(405);
+    }
+
+    @Test
+    void a_known_path_with_another_method_answers_405_with_the_methods_it_allows() {
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("GET /credentials/reload", "POST"); // not GET /credentials/{name} with name=reload
+        expected.put("PUT /credentials/reload", "POST");
+        expected.put("POST /credentials", "GET, HEAD");
+        expected.put("DELETE /credentials/DATABASE", "GET, HEAD");
+        expected.put("POST /health", "GET, HEAD");
+        expected.put("POST /health/live", "GET, HEAD");
+        expected.put("PUT /health/ready", "GET, HEAD");
+        expected.put("DELETE /tables", "GET, HEAD");
+        expected.put("POST /schemas", "GET, HEAD");
+        expected.put("POST /metrics", "GET, HEAD");
+        expected.put("PATCH /openapi.yaml", "GET, HEAD");
+        expected.put("GET /webhooks/heroku", "POST");
+        expected.forEach((request, allow) -> {
+            String[] parts = request.split(" ");
+            for (Map<String, String> headers : List.of(Map.<String, String>of(),
+                    Map.of("Authorization", "Bearer " + service.token()))) {
+                ApiClient.Response response = api.send(parts[0], parts[1], headers, null);
+                assertThat(response.status()).as(request).isEqualTo(405);
+                assertThat(response.header("allow")).as(request).isEqualTo(allow);
+                assertThat(response.header("content-type")).startsWith("application/problem+json");
+                assertThat(response.json().path("detail").asText()).as(request).contains("allowed: " + allow);
+            }
+        });
     }
 
     @Test

@@ -57,6 +57,23 @@ class DemoIT {
             assertThat(control(workDir, "status")).contains("active server: standby").contains("generation 2");
             assertThat(api.get("/health", Map.of()).json().path("status").asText()).isEqualTo("UP");
 
+            // typed into the demo after the second terminal's failover: the same state, read afresh
+            int seen = demo.output().length();
+            type(demo, "status");
+            assertThat(awaitOutput(demo, "active server:", seen, Duration.ofSeconds(30)))
+                    .contains("active server: standby").doesNotContain("active server: primary");
+            JsonNode analyst = awaitCredential(api, "ANALYST", c -> c.path("generation").asInt() == 3);
+            seen = demo.output().length();
+            type(demo, "rotate ANALYST");
+            assertThat(awaitOutput(demo, "rotated ANALYST", seen, Duration.ofSeconds(30))).contains("on the standby server");
+            analyst = awaitCredential(api, "ANALYST", c -> c.path("generation").asInt() == 4);
+            assertThat(analyst.path("host").asText()).as("still on the standby").isEqualTo("localhost");
+            assertThat(analyst.path("port").asInt()).isEqualTo(serverPorts.get(1));
+            JsonNode owner = api.get("/credentials/DATABASE").json();
+            assertThat(owner.path("generation").asInt()).as("DATABASE not moved back").isEqualTo(2);
+            assertThat(owner.path("host").asText()).isEqualTo("localhost");
+            assertThat(control(workDir, "status")).contains("active server: standby");
+
             new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
             assertThat(demo.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("exited after Ctrl-C").isTrue();
             assertThat(demo.process().exitValue()).isZero();
@@ -78,10 +95,22 @@ class DemoIT {
         }
     }
 
+    /** Types a line into the demo's terminal. */
+    private static void type(JarProcess process, String line) throws IOException {
+        process.process().getOutputStream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        process.process().getOutputStream().flush();
+    }
+
     private static String awaitOutput(JarProcess process, String text, Duration timeout) throws InterruptedException {
+        return awaitOutput(process, text, 0, timeout);
+    }
+
+    /** The output from {@code from} on, once it holds {@code text}. */
+    private static String awaitOutput(JarProcess process, String text, int from, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            String output = process.output();
+            String output = process.output().substring(from);
             if (output.contains(text)) {
                 return output;
             }

@@ -78,6 +78,24 @@ class MetricsIT {
         }
     }
 
+    @Test
+    void an_invalid_credential_is_down_in_metrics_so_that_equals_zero_alerts_fire() {
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "metrics_broken");
+        Map<String, String> env = Map.of("DATABASE_URL", db.ownerUrl(),
+                "BROKEN_URL", "postgres://u:" + io.pgcreds.testing.Secrets.remember("metrics-broken-secret") + "@h:99999/db");
+        try (ServiceUnderTest service = ServiceUnderTest.start(env)) {
+            service.awaitHealth(h -> h.at("/credentials/DATABASE/status").asText().equals("UP"), Duration.ofSeconds(15));
+            String text = service.client().get("/metrics").body();
+            assertThat(value(text, "pgcreds_credential_up", "credential", "BROKEN")).as("up of an invalid credential")
+                    .isEqualTo(0);
+            assertThat(value(text, "pgcreds_credential_up", "credential", "DATABASE")).isEqualTo(1);
+            assertThat(text).containsPattern("pgcreds_credential_state\\{credential=\"BROKEN\",state=\"invalid\"} 1");
+            // no measurement is no number: a latency or a probe time that never was stays NaN
+            assertThat(value(text, "pgcreds_probe_latency_seconds", "credential", "BROKEN")).isNaN();
+            assertThat(value(text, "pgcreds_probe_checked_timestamp_seconds", "credential", "BROKEN")).isNaN();
+        }
+    }
+
     private static void awaitGeneration(ServiceUnderTest service, String name, int generation) {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline) {
