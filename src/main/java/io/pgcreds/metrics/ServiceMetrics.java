@@ -110,8 +110,8 @@ public final class ServiceMetrics {
     private List<Meter> register(String name) {
         List<Meter> meters = new ArrayList<>();
         // a credential without a pool (its URL is invalid) is down, not unknown: 0, so that == 0 alerts fire
-        meters.add(gauge(name, "pgcreds.credential.up",
-                "1 when the last probe succeeded, 0 when it failed or the credential has no pool (invalid), NaN before the first probe",
+        meters.add(gauge(name, "pgcreds.credential.up", "1 when the last probe succeeded, 0 when it failed"
+                        + " or the credential has no pool (invalid), NaN before the first probe",
                 entry -> probe(entry) == null ? 0 : switch (probe(entry).status()) {
                     case UP -> 1;
                     case DOWN -> 0;

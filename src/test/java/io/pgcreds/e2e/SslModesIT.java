@@ -2,6 +2,9 @@ package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.HealthClasses;
+import io.pgcreds.testing.JarProcess;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
 import io.pgcreds.testing.TestDatabases;
@@ -14,11 +17,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** sslmode on real connections: the floor, verify-ca and verify-full with a root certificate, IPv6, downgrades refused. */
+/**
+ * sslmode on real connections: the floor, verify-ca and verify-full with a root certificate, IPv6,
+ * downgrades refused, and sslrootcert=system with the JVM's trust store.
+ */
 class SslModesIT {
     private static final String USER = "ssl_modes_user";
     private static final String PASSWORD = Secrets.remember("ssl-modes-secret-" + System.nanoTime());
@@ -32,7 +40,8 @@ class SslModesIT {
         server = TestDatabases.shared();
         server.execute("postgres", "DROP ROLE IF EXISTS " + USER, "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
         // vars with the same user, host, port and database are one credential: give each case its own database
-        for (String database : new String[] {"ssl_verifyca", "ssl_wrongca", "ssl_downgrade"}) {
+        for (String database : new String[] {"ssl_verifyca", "ssl_wrongca", "ssl_downgrade", "ssl_system_a", "ssl_system_b",
+                "ssl_system_c"}) {
             server.execute("postgres", "DROP DATABASE IF EXISTS " + database, "CREATE DATABASE " + database);
         }
     }
@@ -96,6 +105,61 @@ class SslModesIT {
             assertThat(credentials.get("NOROOT").at("/lastError/message").asText()).as("why, not that pgjdbc's factory failed")
                     .contains("root.crt").doesNotContain("could not be instantiated");
         }
+    }
+
+    /**
+     * {@code sslrootcert=system} (issue 12, item 6): the JVM's default trust store, given as
+     * {@code -Djavax.net.ssl.trustStore} in JAVA_OPTS to the real jar, with verify-full's host name check.
+     * A JVM reads its trust store once, so each store is a process of its own.
+     */
+    @Test
+    void sslrootcert_system_trusts_the_jvm_store_from_java_opts_checks_the_host_and_fails_as_tls_with_another_ca()
+            throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("PGCREDS_API_TOKEN", Secrets.remember("ssl-system-token-" + System.nanoTime()));
+        env.put("PGCREDS_HEALTH_INTERVAL_MS", "300");
+        env.put("DATABASE_URL", url("localhost", "ssl_system_a", "sslrootcert=system"));
+        env.put("RAISED_URL", url("127.0.0.1", "ssl_system_b", "sslmode=require&sslrootcert=system"));
+        Map<String, String> trusted = new TreeMap<>(Map.of("DATABASE", "UP", "RAISED", "UP"));
+        String otherName = TrustStores.anotherNameForLoopback();
+        if (otherName != null) {
+            env.put("OTHERHOST_URL", url(otherName, "ssl_system_c", "sslrootcert=system"));
+            trusted.put("OTHERHOST", "tls");
+        } else {
+            System.out.println("[SslModesIT] no name but localhost resolves to 127.0.0.1 here:"
+                    + " the host name case is left out");
+        }
+        Path testCa = TrustStores.holding(server.caCertificate(), temp.resolve("test-ca.p12"));
+        Path otherCa = TrustStores.holding(TrustStores.otherCertificateAuthority(temp), temp.resolve("other-ca.p12"));
+
+        try (JarProcess jar = start(env, testCa)) {
+            ApiClient api = new ApiClient(jar.port(), env.get("PGCREDS_API_TOKEN"));
+            assertThat(HealthClasses.await(api, trusted, Duration.ofSeconds(30))).isEqualTo(trusted);
+            JsonNode database = api.get("/credentials/DATABASE").json();
+            assertThat(database.path("sslMode").asText()).isEqualTo("verify-full");
+            assertThat(database.at("/tls/version").asText()).startsWith("TLSv1.");
+            assertThat(api.get("/credentials/RAISED").json().path("warnings").toString())
+                    .contains("raised to verify-full").contains("sslrootcert=system");
+            assertThat(api.get("/tables").status()).isEqualTo(200);
+            assertThat(jar.terminate(Duration.ofSeconds(30))).isZero();
+        }
+        Map<String, String> untrusted = new TreeMap<>(Map.of("DATABASE", "tls", "RAISED", "tls"));
+        if (otherName != null) {
+            untrusted.put("OTHERHOST", "tls");
+        }
+        try (JarProcess jar = start(env, otherCa)) {
+            ApiClient api = new ApiClient(jar.port(), env.get("PGCREDS_API_TOKEN"));
+            assertThat(HealthClasses.await(api, untrusted, Duration.ofSeconds(30)))
+                    .as("a trust store without the server's CA").isEqualTo(untrusted);
+            assertThat(jar.terminate(Duration.ofSeconds(30))).isZero();
+        }
+    }
+
+    private static JarProcess start(Map<String, String> env, Path trustStore) {
+        JarProcess jar = JarProcess.start(env, List.of("-Djavax.net.ssl.trustStore=" + trustStore,
+                "-Djavax.net.ssl.trustStorePassword=" + TrustStores.PASSWORD), List.of(), Path.of("."));
+        jar.awaitPort(Duration.ofSeconds(30));
+        return jar;
     }
 
     private static Map<String, JsonNode> byName(JsonNode list) {
