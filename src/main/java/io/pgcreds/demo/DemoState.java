@@ -57,9 +57,13 @@ final class DemoState {
     static <T> T update(Path dir, Function<DemoState, T> command) {
         synchronized (DemoState.class) { // a file lock is per process: threads of this one queue here first
             try (FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-                 FileLock lock = channel.lock()) {
-                return command.apply(load(dir));
+                    StandardOpenOption.WRITE)) {
+                FileLock lock = channel.lock();
+                try {
+                    return command.apply(load(dir));
+                } finally {
+                    lock.release();
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

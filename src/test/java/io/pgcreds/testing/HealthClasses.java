@@ -25,7 +25,7 @@ public final class HealthClasses {
 
     public static Map<String, String> read(ApiClient api) {
         Map<String, String> classes = new TreeMap<>();
-        api.get("/health", Map.of()).json().path("credentials").fields().forEachRemaining(entry ->
+        api.get("/health", Map.of()).json().path("credentials").properties().forEach(entry ->
                 classes.put(entry.getKey(), entry.getValue().path("status").asText().equals("UP") ? "UP"
                         : entry.getValue().path("errorClass").asText("unknown")));
         return classes;
