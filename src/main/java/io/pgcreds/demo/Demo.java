@@ -28,8 +28,8 @@ import java.util.function.Consumer;
  * and a limited credential, an env file the service watches, and pgcreds serving them. Controlled
  * with {@code demo rotate NAME}, {@code demo failover} and {@code demo status}, typed into the demo
  * or run as {@code java -jar target/pgcreds.jar demo ...} from another terminal. Ctrl-C stops the
- * service and the servers and removes the demo's files. The servers come from the test fixture's
- * launcher, {@link LocalPostgres}.
+ * service and the servers and removes the demo's files. The servers come from {@link LocalPostgres},
+ * on which the test fixture builds too.
  */
 public final class Demo {
     static final String DIR = ".demo";
@@ -99,8 +99,8 @@ public final class Demo {
         LocalPostgres standby = null;
         try {
             Files.createDirectories(dir);
-            primary = LocalPostgres.start(LocalPostgres.Options.defaults().named("pgcreds-demo-primary-"));
-            standby = LocalPostgres.start(LocalPostgres.Options.defaults().named("pgcreds-demo-standby-"));
+            primary = LocalPostgres.start("pgcreds-demo-primary-", LocalPostgres.THROWAWAY);
+            standby = LocalPostgres.start("pgcreds-demo-standby-", LocalPostgres.THROWAWAY);
             DemoState state = DemoState.create(dir).set("active", DemoControl.PRIMARY);
             setUp(state, DemoControl.PRIMARY, primary);
             setUp(state, DemoControl.STANDBY, standby);
@@ -142,9 +142,9 @@ public final class Demo {
     private static void setUp(DemoState state, String name, LocalPostgres server) {
         String owner = DemoControl.newPassword();
         String analyst = DemoControl.newPassword();
-        DemoDatabase.create(server, owner, analyst);
+        DemoDatabase.create(server.superuser(), owner, analyst);
         state.set("server." + name + ".port", server.port())
-                .set("server." + name + ".superuser-password", server.superuserPassword())
+                .set("server." + name + ".superuser-password", server.superuser().password())
                 .set(DemoControl.passwordKey(DemoDatabase.OWNER, name), owner)
                 .set(DemoControl.passwordKey(DemoDatabase.ANALYST, name), analyst);
     }

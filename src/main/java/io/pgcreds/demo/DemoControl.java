@@ -1,7 +1,6 @@
 package io.pgcreds.demo;
 
-import io.pgcreds.localpg.AttachedPostgres;
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.localpg.Superuser;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,9 +102,10 @@ final class DemoControl {
         return "password." + role + "." + server;
     }
 
-    private static PostgresServer server(DemoState state, String name) {
-        return new AttachedPostgres("127.0.0.1", state.getInt("server." + name + ".port"),
-                state.get("server." + name + ".superuser-password"));
+    /** The superuser of a server the running demo started (possibly in another process). */
+    private static Superuser server(DemoState state, String name) {
+        return new Superuser("127.0.0.1", state.getInt("server." + name + ".port"),
+                state.get("server." + name + ".superuser-password"), true);
     }
 
     static String newPassword() {

@@ -1,6 +1,6 @@
 package io.pgcreds.demo;
 
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.localpg.Superuser;
 
 /**
  * The demo's sample data: a {@code shop} database owned by {@code shop_owner}, tables in two
@@ -15,7 +15,7 @@ final class DemoDatabase {
     private DemoDatabase() {
     }
 
-    static void create(PostgresServer server, String ownerPassword, String analystPassword) {
+    static void create(Superuser server, String ownerPassword, String analystPassword) {
         server.execute("postgres",
                 "CREATE ROLE " + OWNER + " LOGIN PASSWORD '" + ownerPassword + "'",
                 "CREATE ROLE " + ANALYST + " LOGIN PASSWORD '" + analystPassword + "'",
@@ -39,7 +39,7 @@ final class DemoDatabase {
                 "GRANT SELECT ON public.orders TO " + ANALYST);
     }
 
-    static void setPassword(PostgresServer server, String role, String password) {
+    static void setPassword(Superuser server, String role, String password) {
         server.execute("postgres", "ALTER ROLE " + role + " PASSWORD '" + password + "'");
     }
 }

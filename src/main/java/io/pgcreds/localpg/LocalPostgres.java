@@ -3,60 +3,69 @@ package io.pgcreds.localpg;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server started from the local server binaries in a temporary directory, on a free
- * port, as the {@code postgres} OS user when this process runs as root (the server refuses root).
- * Used by the test suite and by the demo. Not thread-safe; one owner starts and stops it.
+ * port of 127.0.0.1 and ::1, as the {@code postgres} OS user when this process runs as root (the
+ * server refuses root): TLS 1.2 or later with a throwaway CA's certificate ({@link Certificates}),
+ * scram-sha-256 over hostssl only, plaintext refused. Started by the demo; the test fixture builds
+ * on it. Not thread-safe: one owner starts, stops and closes it.
  */
-public final class LocalPostgres implements PostgresServer {
-    public static final String SUPERUSER = "postgres";
+public final class LocalPostgres implements AutoCloseable {
+    /**
+     * Settings for a server whose data does not matter (the demo's, the tests'): small, and no
+     * waiting for the disk.
+     */
+    public static final Map<String, String> THROWAWAY = Map.of("shared_buffers", "32MB", "fsync", "off",
+            "synchronous_commit", "off", "full_page_writes", "off");
     private static final String OS_USER = "postgres";
 
     private final Path bin;
     private final Path dir;
     private final boolean ssl;
-    private final int maxConnections;
+    private final Map<String, String> settings;
     private final String superuserPassword;
     private final int port;
-    private boolean running;
 
-    private LocalPostgres(Path bin, Path dir, boolean ssl, int maxConnections, String superuserPassword, int port) {
+    private LocalPostgres(Path bin, Path dir, Map<String, String> settings, String superuserPassword, int port) {
         this.bin = bin;
         this.dir = dir;
-        this.ssl = ssl;
-        this.maxConnections = maxConnections;
+        this.settings = Map.copyOf(settings);
+        this.ssl = !"off".equals(settings.get("ssl"));
         this.superuserPassword = superuserPassword;
         this.port = port;
     }
 
-    /** Creates, initialises and starts a server. */
-    public static LocalPostgres start(Options options) {
+    /**
+     * Creates (initdb), configures and starts a server; returns once it accepts connections.
+     *
+     * @param namePrefix prefix of its temporary directory, e.g. {@code pgcreds-demo-primary-}
+     * @param settings   server settings on top of ours (postgresql.conf names and values, e.g.
+     *                   {@code max_connections=8}); {@code ssl=off} gives a server without TLS that
+     *                   takes scram-sha-256 over plain TCP
+     * @throws IllegalStateException when the binaries are missing or a command fails (with its output)
+     */
+    public static LocalPostgres start(String namePrefix, Map<String, String> settings) {
         Path bin = findBinaries().orElseThrow(() -> new IllegalStateException(missingBinariesMessage()));
         String password = HexFormat.of().formatHex(randomBytes(16));
         Path dir;
         try {
-            dir = Files.createTempDirectory(options.namePrefix());
+            dir = Files.createTempDirectory(namePrefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        LocalPostgres server = new LocalPostgres(bin, dir, options.ssl(), options.maxConnections(), password,
-                freePort());
+        LocalPostgres server = new LocalPostgres(bin, dir, settings, password, freePort());
         try {
             server.initialise();
             server.start();
@@ -66,26 +75,6 @@ public final class LocalPostgres implements PostgresServer {
             throw e;
         }
     }
-
-    /** How a server is made. */
-    public record Options(boolean ssl, int maxConnections, String namePrefix) {
-        public static Options defaults() {
-            return new Options(true, 100, "pgcreds-pg-");
-        }
-
-        public Options withoutSsl() {
-            return new Options(false, maxConnections, namePrefix);
-        }
-
-        public Options withMaxConnections(int max) {
-            return new Options(ssl, max, namePrefix);
-        }
-
-        public Options named(String prefix) {
-            return new Options(ssl, maxConnections, prefix);
-        }
-    }
-
     /** The directory holding initdb, pg_ctl and postgres: on PATH, or the newest under /usr/lib/postgresql. */
     public static Optional<Path> findBinaries() {
         String path = System.getenv("PATH");
@@ -119,11 +108,6 @@ public final class LocalPostgres implements PostgresServer {
         }
     }
 
-    /** The directory of the server binaries this server runs, e.g. to find pgbench. */
-    public Path binaries() {
-        return bin;
-    }
-
     public static String missingBinariesMessage() {
         return "no PostgreSQL server binaries found (initdb, pg_ctl) on PATH or under /usr/lib/postgresql/*/bin;"
                 + " install them, e.g. 'apt-get install -y postgresql' on Debian or Ubuntu";
@@ -137,57 +121,27 @@ public final class LocalPostgres implements PostgresServer {
         }
     }
 
-    @Override
-    public String kind() {
-        return "local binaries " + bin + (ssl ? "" : " (SSL off)");
-    }
-
-    @Override
+    /** The address it listens on for TCP (it listens on ::1 too). */
     public String host() {
         return "127.0.0.1";
     }
 
-    @Override
     public int port() {
         return port;
     }
 
-    @Override
-    public Path caCertificate() {
-        return ssl ? Certificates.shared().caCertificate() : null;
+    /** How to log in as its superuser. */
+    public Superuser superuser() {
+        return new Superuser(host(), port, superuserPassword, ssl);
     }
 
-    public Path directory() {
-        return dir;
+    /** The server's log file (connections, disconnections, errors), written while it runs. */
+    public Path logFile() {
+        return dir.resolve("server.log");
     }
 
-    public String superuserPassword() {
-        return superuserPassword;
-    }
-
-    @Override
-    public Connection connectAsSuperuser(String database) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", SUPERUSER);
-        properties.setProperty("password", superuserPassword);
-        properties.setProperty("sslmode", ssl ? "require" : "disable");
-        properties.setProperty("gssEncMode", "disable");
-        properties.setProperty("ApplicationName", "pgcreds-fixture");
-        properties.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port + "/" + database, properties);
-    }
-
-    @Override
-    public String serverLog() {
-        try {
-            Path log = dir.resolve("server.log");
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private Path data() {
+    /** Its data directory (postmaster.pid holds the running server's process id on its first line). */
+    public Path dataDirectory() {
         return dir.resolve("data");
     }
 
@@ -196,7 +150,7 @@ public final class LocalPostgres implements PostgresServer {
             Path pwfile = dir.resolve("pwfile");
             Files.writeString(pwfile, superuserPassword + "\n");
             chownToServerUser(dir);
-            run(List.of(bin.resolve("initdb").toString(), "-D", data().toString(), "-U", SUPERUSER,
+            run(List.of(bin.resolve("initdb").toString(), "-D", dataDirectory().toString(), "-U", Superuser.NAME,
                     "--pwfile=" + pwfile, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
                     "--locale=C", "--no-sync"));
             Files.delete(pwfile);
@@ -204,21 +158,13 @@ public final class LocalPostgres implements PostgresServer {
                     "listen_addresses = '127.0.0.1,::1'",
                     "port = " + port,
                     "unix_socket_directories = '" + dir + "'",
-                    "max_connections = " + maxConnections,
-                    "shared_buffers = 32MB",
-                    "fsync = off",
-                    "synchronous_commit = off",
-                    "full_page_writes = off",
                     "password_encryption = 'scram-sha-256'",
-                    "log_connections = on",
-                    "log_disconnections = on",
-                    "log_line_prefix = '%m [%p] %q%u@%d '",
                     "ssl = " + (ssl ? "on" : "off")));
             List<String> hba = new ArrayList<>(List.of("local all all trust"));
             if (ssl) {
                 Certificates certificates = Certificates.shared();
-                Files.copy(certificates.serverCertificate(), data().resolve("server.crt"));
-                Files.copy(certificates.serverKey(), data().resolve("server.key"));
+                Files.copy(certificates.serverCertificate(), dataDirectory().resolve("server.crt"));
+                Files.copy(certificates.serverKey(), dataDirectory().resolve("server.key"));
                 conf.add("ssl_cert_file = 'server.crt'");
                 conf.add("ssl_key_file = 'server.key'");
                 conf.add("ssl_min_protocol_version = 'TLSv1.2'");
@@ -229,48 +175,48 @@ public final class LocalPostgres implements PostgresServer {
                 hba.add("host all all 127.0.0.1/32 scram-sha-256");
                 hba.add("host all all ::1/128 scram-sha-256");
             }
-            Files.writeString(data().resolve("postgresql.auto.conf"), String.join("\n", conf) + "\n");
-            Files.writeString(data().resolve("pg_hba.conf"), String.join("\n", hba) + "\n");
+            // the caller's settings come last: in postgresql.conf the last value of a name wins
+            settings.forEach((name, value) -> conf.add(name + " = '" + value.replace("'", "''") + "'"));
+            Files.writeString(dataDirectory().resolve("postgresql.auto.conf"), String.join("\n", conf) + "\n");
+            Files.writeString(dataDirectory().resolve("pg_hba.conf"), String.join("\n", hba) + "\n");
             chownToServerUser(dir);
             if (ssl) {
-                run(List.of("chmod", "600", data().resolve("server.key").toString()));
+                run(List.of("chmod", "600", dataDirectory().resolve("server.key").toString()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    @Override
+    /**
+     * Starts the stopped server again with the same data on the same port (pg_ctl start -w);
+     * returns once it accepts connections.
+     *
+     * @throws IllegalStateException when it does not start within 60 s (pg_ctl's output in the message)
+     */
     public void start() {
-        if (running) {
-            return;
-        }
-        run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-l", dir.resolve("server.log").toString(),
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory().toString(), "-l", logFile().toString(),
                 "-w", "-t", "60", "start"));
-        running = true;
     }
 
-    @Override
+    /**
+     * Stops the running server (pg_ctl stop -w): a fast shutdown, or with {@code immediate} an
+     * immediate one (no shutdown checkpoint, sessions cut at once: what a crash looks like to clients).
+     *
+     * @throws IllegalStateException when it is not running or does not stop within 60 s
+     */
     public void stop(boolean immediate) {
-        if (!running) {
-            return;
-        }
-        run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", immediate ? "immediate" : "fast",
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory().toString(), "-m", immediate ? "immediate" : "fast",
                 "-w", "-t", "60", "stop"));
-        running = false;
     }
 
-    public boolean isRunning() {
-        return running;
-    }
-
-    /** Stops the server at once and removes its directory. */
+    /** Stops the server at once if it runs and removes its directory. */
     @Override
     public void close() {
         try {
             stop(true);
         } catch (RuntimeException e) {
-            // the directory goes anyway; a server that cannot stop is reported by the next start
+            // not running (stopped or killed before), or it cannot stop: the directory goes anyway
         } finally {
             deleteRecursively(dir);
         }

@@ -6,6 +6,9 @@ import io.pgcreds.testing.Blackhole;
 import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.JarProcess;
 import io.pgcreds.testing.ProcessWatch;
+import io.pgcreds.testing.postgres.PostgresOptions;
+import io.pgcreds.testing.postgres.PostgresServer;
+import io.pgcreds.testing.postgres.TestDatabases;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -52,8 +55,8 @@ public final class Bench {
             : List.of(System.getenv("BENCH_JAVA_OPTS").trim().split("\\s+"));
     private final List<Row> rows = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
-    private LocalPostgres primary;
-    private LocalPostgres standby;
+    private PostgresServer primary;
+    private PostgresServer standby;
     private final Map<String, String> primaryPasswords = new HashMap<>();
     private final Map<String, String> standbyPasswords = new HashMap<>();
 
@@ -93,8 +96,9 @@ public final class Bench {
 
     private void run() throws Exception {
         log("starting two SSL-only PostgreSQL servers");
-        primary = LocalPostgres.start(LocalPostgres.Options.defaults().withMaxConnections(300).named("pgcreds-bench-p-"));
-        standby = LocalPostgres.start(LocalPostgres.Options.defaults().withMaxConnections(300).named("pgcreds-bench-s-"));
+        PostgresOptions options = PostgresOptions.defaults().with("max_connections", "300");
+        primary = TestDatabases.start(options.named("pgcreds-bench-p-"));
+        standby = TestDatabases.start(options.named("pgcreds-bench-s-"));
         createDatabase(primary, primaryPasswords);
         createDatabase(standby, standbyPasswords);
 
@@ -151,7 +155,7 @@ public final class Bench {
             int quarter = Math.max(3, seconds / 4);
             for (int turn = 0; turn < 4; turn++) {
                 turns.add(Tools.wrk(url, token, 8, quarter));
-                pgbenchTurns.add(Tools.pgbench(primary.binaries(), primary.port(), "bench_" + scenario[1],
+                pgbenchTurns.add(Tools.pgbench(LocalPostgres.findBinaries().orElseThrow(), primary.port(), "bench_" + scenario[1],
                         primaryPasswords.get(scenario[1]), DB, script, 8, quarter));
                 log(String.format("turn %d: service %.0f req/s (p99 %.1f ms), pgbench %.0f tps", turn + 1,
                         turns.get(turn).requestsPerSecond(), turns.get(turn).p99Ms(), pgbenchTurns.get(turn)));
@@ -521,7 +525,7 @@ public final class Bench {
      * and a session is probed at most once per interval (2 s), so no query falls between samples.
      * (pg_stat_database's commit counts lag by up to a second per session and missed most.)
      */
-    private static long probeQueries(LocalPostgres server, long windowMs) throws SQLException {
+    private static long probeQueries(PostgresServer server, long windowMs) throws SQLException {
         java.util.Set<String> seen = new java.util.HashSet<>();
         java.util.Set<String> before = new java.util.HashSet<>();
         String sql = "SELECT pid, state_change FROM pg_stat_activity WHERE datname = '" + DB + "'"
@@ -547,7 +551,7 @@ public final class Bench {
 
     // --- set-up and helpers -----------------------------------------------------------------------
 
-    private void createDatabase(LocalPostgres server, Map<String, String> passwords) {
+    private void createDatabase(PostgresServer server, Map<String, String> passwords) {
         for (String role : ROLES) {
             passwords.put(role, newSecret());
             server.execute("postgres", "CREATE ROLE bench_" + role + " LOGIN PASSWORD '" + passwords.get(role) + "'");
@@ -573,7 +577,7 @@ public final class Bench {
     }
 
     /** DATABASE (with its colour alias), ANALYST, REPORTING, BATCH, AUDIT on one server. */
-    private Map<String, String> fiveCredentials(LocalPostgres server, Map<String, String> passwords) {
+    private Map<String, String> fiveCredentials(PostgresServer server, Map<String, String> passwords) {
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put("DATABASE_URL", url(server, "owner", passwords.get("owner")));
         vars.put("HEROKU_POSTGRESQL_RED_URL", vars.get("DATABASE_URL"));
@@ -583,12 +587,12 @@ public final class Bench {
         return vars;
     }
 
-    private String url(LocalPostgres server, String role, String password) {
+    private String url(PostgresServer server, String role, String password) {
         String host = server == primary ? "127.0.0.1" : "localhost";
         return "postgres://bench_" + role + ":" + password + "@" + host + ":" + server.port() + "/" + DB;
     }
 
-    private static Connection connect(LocalPostgres server, String user, String password) throws SQLException {
+    private static Connection connect(PostgresServer server, String user, String password) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);

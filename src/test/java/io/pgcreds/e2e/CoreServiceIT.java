@@ -1,14 +1,14 @@
 package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pgcreds.localpg.LocalPostgres;
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.postgres.PostgresOptions;
+import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.Blackhole;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +41,7 @@ class CoreServiceIT {
     @BeforeAll
     static void start() {
         db = DatabaseSetup.create(TestDatabases.shared(), "core");
-        plaintextServer = TestDatabases.start(LocalPostgres.Options.defaults().withoutSsl().named("pgcreds-nossl-"));
+        plaintextServer = TestDatabases.start(PostgresOptions.defaults().withoutSsl().named("pgcreds-nossl-"));
         plaintextServer.execute("postgres", "CREATE ROLE " + NOSSL_USER + " LOGIN PASSWORD '" + NOSSL_PASSWORD + "'");
         blackhole = new Blackhole();
         Map<String, String> env = new HashMap<>();

@@ -1,13 +1,13 @@
 package io.pgcreds.e2e;
 
-import io.pgcreds.localpg.LocalPostgres;
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.postgres.PostgresOptions;
+import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.HealthClasses;
 import io.pgcreds.testing.Blackhole;
 import io.pgcreds.testing.JarProcess;
 import io.pgcreds.testing.Secrets;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import io.pgcreds.testing.TrustStores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +44,7 @@ class ErrorClassLocaleIT {
     @BeforeAll
     static void servers() {
         server = TestDatabases.shared();
-        plain = TestDatabases.start(LocalPostgres.Options.defaults().withoutSsl().named("pgcreds-plain-"));
+        plain = TestDatabases.start(PostgresOptions.defaults().withoutSsl().named("pgcreds-plain-"));
         for (PostgresServer each : List.of(server, plain)) {
             each.execute("postgres", "DROP ROLE IF EXISTS " + USER, "DROP ROLE IF EXISTS " + NO_PASSWORD_USER,
                     "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'",

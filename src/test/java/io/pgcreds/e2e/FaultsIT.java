@@ -1,8 +1,8 @@
 package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pgcreds.localpg.LocalPostgres;
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.postgres.PostgresOptions;
+import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.Blackhole;
 import io.pgcreds.testing.DatabaseSetup;
@@ -11,7 +11,7 @@ import io.pgcreds.testing.Resetter;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceThreads;
 import io.pgcreds.testing.ServiceUnderTest;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -53,7 +53,7 @@ class FaultsIT {
     @Test
     void a_killed_database_is_down_fast_fails_fast_spares_the_others_and_recovers_by_itself() throws Exception {
         DatabaseSetup steady = DatabaseSetup.create(TestDatabases.shared(), "steady");
-        try (PostgresServer server = TestDatabases.start(LocalPostgres.Options.defaults().named("pgcreds-faulty-"))) {
+        try (PostgresServer server = TestDatabases.start(PostgresOptions.defaults().named("pgcreds-faulty-"))) {
             DatabaseSetup faulty = DatabaseSetup.create(server, "faulty");
             try (ServiceUnderTest service = start(Map.of("DATABASE_URL", steady.ownerUrl(), "FAULTY_URL", faulty.ownerUrl()))) {
                 service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(15));
@@ -142,7 +142,7 @@ class FaultsIT {
 
     @Test
     void a_server_out_of_connections_is_reported_and_recovers_and_no_request_waits_beyond_the_timeout() throws Exception {
-        try (PostgresServer server = TestDatabases.start(LocalPostgres.Options.defaults().withMaxConnections(8)
+        try (PostgresServer server = TestDatabases.start(PostgresOptions.defaults().with("max_connections", "8")
                 .named("pgcreds-crowded-"))) {
             DatabaseSetup db = DatabaseSetup.create(server, "crowded");
             List<Connection> hogs = new ArrayList<>();

@@ -1,13 +1,13 @@
 package io.pgcreds.e2e;
 
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.ContractValidator;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.RawHttp;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.Blackhole;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.Secrets;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 
 import io.pgcreds.testing.JarProcess;

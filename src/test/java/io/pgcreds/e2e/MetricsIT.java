@@ -3,7 +3,7 @@ package io.pgcreds.e2e;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.ServiceUnderTest;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

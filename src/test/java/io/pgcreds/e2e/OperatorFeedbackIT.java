@@ -6,7 +6,7 @@ import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.PlatformApiStandIn;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -1,14 +1,14 @@
 package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pgcreds.localpg.LocalPostgres;
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.postgres.PostgresOptions;
+import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.LoadGenerator;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,10 +114,10 @@ class RotationIT {
     @Test
     void failover_moves_every_request_to_the_new_server() {
         DatabaseSetup primary = DatabaseSetup.create(TestDatabases.shared(), "fo");
-        try (PostgresServer standbyServer = TestDatabases.start(LocalPostgres.Options.defaults().named("pgcreds-standby-"))) {
+        try (PostgresServer standbyServer = TestDatabases.start(PostgresOptions.defaults().named("pgcreds-standby-"))) {
             DatabaseSetup standby = primary.replicateTo(standbyServer);
             // the shared server cannot be stopped here: use a primary of its own
-            try (PostgresServer primaryServer = TestDatabases.start(LocalPostgres.Options.defaults().named("pgcreds-primary-"))) {
+            try (PostgresServer primaryServer = TestDatabases.start(PostgresOptions.defaults().named("pgcreds-primary-"))) {
                 DatabaseSetup origin = standby.replicateTo(primaryServer);
                 EnvFileWriter file = new EnvFileWriter(dir.resolve("config.env"));
                 Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", origin.ownerUrl(),

@@ -1,12 +1,12 @@
 package io.pgcreds.e2e;
 
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.JarProcess;
 import io.pgcreds.testing.LoadGenerator;
 import io.pgcreds.testing.Secrets;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package io.pgcreds.e2e;
 
-import io.pgcreds.localpg.LocalPostgres;
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.postgres.PostgresOptions;
+import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.Blackhole;
 import io.pgcreds.testing.DatabaseSetup;
@@ -11,7 +11,7 @@ import io.pgcreds.testing.LoadGenerator;
 import io.pgcreds.testing.ProcessWatch;
 import io.pgcreds.testing.Resetter;
 import io.pgcreds.testing.Secrets;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,7 +95,7 @@ class SoakIT {
     void mixed_load_with_reloads_and_a_database_restart_ends_clean() throws Exception {
         long runSeconds = seconds(180);
         DatabaseSetup remote = DatabaseSetup.create(TestDatabases.shared(), "soakremote");
-        try (PostgresServer server = TestDatabases.start(LocalPostgres.Options.defaults().named("pgcreds-soak-"))) {
+        try (PostgresServer server = TestDatabases.start(PostgresOptions.defaults().named("pgcreds-soak-"))) {
             DatabaseSetup db = DatabaseSetup.create(server, "soak");
             EnvFileWriter file = new EnvFileWriter(dir.resolve("soak.env"));
             Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl(),

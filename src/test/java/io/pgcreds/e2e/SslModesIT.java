@@ -1,14 +1,14 @@
 package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pgcreds.localpg.PostgresServer;
 import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.HealthClasses;
 import io.pgcreds.testing.JarProcess;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
-import io.pgcreds.testing.TestDatabases;
 import io.pgcreds.testing.TrustStores;
+import io.pgcreds.testing.postgres.PostgresServer;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,12 +1,12 @@
 package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.Blackhole;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
-import io.pgcreds.testing.TestDatabases;
+import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;

@@ -1,6 +1,6 @@
 package io.pgcreds.testing;
 
-import io.pgcreds.localpg.PostgresServer;
+import io.pgcreds.testing.postgres.PostgresServer;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;

@@ -1,0 +1,81 @@
+package io.pgcreds.testing.postgres;
+
+import io.pgcreds.localpg.LocalPostgres;
+import org.testcontainers.DockerClientFactory;
+
+import java.util.Locale;
+
+/**
+ * Which fixture starts the tests' servers, from {@code -Dpgcreds.test.postgres=local|container|auto}:
+ * the local server binaries, or Testcontainers on a Docker engine. {@code auto} (the default) takes
+ * the local binaries when there are any, else a Docker engine that answers. Never skipped: when the
+ * chosen fixture cannot run, the tests fail and say what to install or run.
+ */
+enum Fixture {
+    LOCAL, CONTAINER;
+
+    static final String PROPERTY = "pgcreds.test.postgres";
+
+    /** The fixture this JVM uses, chosen once; prints the choice and why. */
+    static Fixture chosen() {
+        return Choice.FIXTURE;
+    }
+
+    PostgresServer start(PostgresOptions options) {
+        return this == LOCAL ? LocalServer.start(options) : ContainerServer.start(options);
+    }
+
+    /** Holder: the choice is made (and a Docker engine asked) once, when the first server starts. */
+    private static final class Choice {
+        static final Fixture FIXTURE = choose(System.getProperty(PROPERTY, "auto").strip().toLowerCase(Locale.ROOT));
+    }
+
+    private static Fixture choose(String wanted) {
+        boolean binaries = LocalPostgres.findBinaries().isPresent();
+        Fixture fixture = switch (wanted) {
+            case "local" -> {
+                if (!binaries) {
+                    throw new IllegalStateException(LocalPostgres.missingBinariesMessage()
+                            + "; or run the tests in containers: -D" + PROPERTY + "=container");
+                }
+                yield LOCAL;
+            }
+            case "container" -> {
+                if (!dockerAnswers()) {
+                    throw new IllegalStateException(noDockerMessage());
+                }
+                yield CONTAINER;
+            }
+            case "auto", "" -> {
+                if (binaries) {
+                    yield LOCAL;
+                }
+                if (dockerAnswers()) {
+                    yield CONTAINER;
+                }
+                throw new IllegalStateException(LocalPostgres.missingBinariesMessage() + "; and " + noDockerMessage());
+            }
+            default -> throw new IllegalStateException("-D" + PROPERTY + " must be local, container or auto, not '"
+                    + wanted + "'");
+        };
+        System.out.println("[test-db] fixture: " + fixture.name().toLowerCase(Locale.ROOT) + " (-D" + PROPERTY + "="
+                + (wanted.isEmpty() ? "auto" : wanted) + (wanted.equals("auto") || wanted.isEmpty()
+                ? (binaries ? ": local server binaries found" : ": no local server binaries, a Docker engine answers")
+                : "") + ")");
+        return fixture;
+    }
+
+    private static String noDockerMessage() {
+        return "no Docker engine answers for Testcontainers (DOCKER_HOST or /var/run/docker.sock);"
+                + " start Docker, or on Debian run .ci/container-engine, which installs and starts one and builds"
+                + " the image " + ContainerServer.IMAGE + " from Debian's packages";
+    }
+
+    private static boolean dockerAnswers() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+}
