@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * garbage, in any order. It never throws, never quotes a password in any error or reason, and
  * gives the same answer whatever the order of the vars.
  */
-class DiscoveryProperties {
+class DiscoveryPropertiesTest {
     /** Passwords carry this marker, so that any leak of one is found by searching for it. */
     private static final String MARK = "Pw9";
 
