@@ -1,7 +1,9 @@
 package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgcreds.localpg.LocalPostgres;
 import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.Await;
 import io.pgcreds.testing.JarProcess;
 import io.pgcreds.testing.Secrets;
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,8 +32,19 @@ class DemoIT {
 
     @Test
     void the_demo_starts_rotates_fails_over_and_cleans_up_after_ctrl_c() throws Exception {
+        if (LocalPostgres.findBinaries().isEmpty()) {
+            // the demo runs on local server binaries only (whatever fixture the tests use): without
+            // them, the jar must say what to install and exit
+            System.out.println("[demo] no local PostgreSQL server binaries: checking that the demo says so");
+            try (JarProcess demo = JarProcess.start(Map.of(), List.of(), List.of(), workDir)) {
+                assertThat(demo.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("exited").isTrue();
+                assertThat(demo.process().exitValue()).isNotZero();
+                assertThat(demo.output()).contains(LocalPostgres.missingBinariesMessage());
+            }
+            return;
+        }
         try (JarProcess demo = JarProcess.start(Map.of(), List.of(), List.of(), workDir)) {
-            String banner = awaitOutput(demo, "Ctrl-C stops the demo", Duration.ofSeconds(60));
+            String banner = awaitOutput(demo, "Ctrl-C stops the demo", 0);
             Matcher token = Pattern.compile("API token: (\\S+)").matcher(banner);
             assertThat(token.find()).isTrue(); // printed on purpose: the demo's user needs it
             List<Integer> serverPorts = ports(banner);
@@ -41,7 +53,7 @@ class DemoIT {
                     .contains("java -jar target/pgcreds.jar demo rotate ANALYST");
 
             ApiClient api = new ApiClient(demo.port(), token.group(1));
-            awaitCredential(api, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            api.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
             List<String> analystTables = new ArrayList<>();
             api.get("/tables?credential=ANALYST").json().path("tables")
                     .forEach(t -> analystTables.add(t.path("schema").asText() + "." + t.path("name").asText()));
@@ -49,9 +61,9 @@ class DemoIT {
             assertThat(api.get("/tables?credential=DATABASE").json().path("tables").size()).isEqualTo(5);
 
             assertThat(control(workDir, "rotate", "ANALYST")).contains("rotated ANALYST");
-            awaitCredential(api, "ANALYST", c -> c.path("generation").asInt() == 2);
+            api.awaitCredential("ANALYST", c -> c.path("generation").asInt() == 2);
             assertThat(control(workDir, "failover")).contains("failed over to the standby");
-            JsonNode database = awaitCredential(api, "DATABASE", c -> c.path("generation").asInt() == 2);
+            JsonNode database = api.awaitCredential("DATABASE", c -> c.path("generation").asInt() == 2);
             assertThat(database.path("host").asText()).isEqualTo("localhost");
             assertThat(database.path("port").asInt()).isEqualTo(serverPorts.get(1));
             assertThat(control(workDir, "status")).contains("active server: standby").contains("generation 2");
@@ -60,13 +72,13 @@ class DemoIT {
             // typed into the demo after the second terminal's failover: the same state, read afresh
             int seen = demo.output().length();
             type(demo, "status");
-            assertThat(awaitOutput(demo, "active server:", seen, Duration.ofSeconds(30)))
+            assertThat(awaitOutput(demo, "active server:", seen))
                     .contains("active server: standby").doesNotContain("active server: primary");
-            JsonNode analyst = awaitCredential(api, "ANALYST", c -> c.path("generation").asInt() == 3);
+            JsonNode analyst = api.awaitCredential("ANALYST", c -> c.path("generation").asInt() == 3);
             seen = demo.output().length();
             type(demo, "rotate ANALYST");
-            assertThat(awaitOutput(demo, "rotated ANALYST", seen, Duration.ofSeconds(30))).contains("on the standby server");
-            analyst = awaitCredential(api, "ANALYST", c -> c.path("generation").asInt() == 4);
+            assertThat(awaitOutput(demo, "rotated ANALYST", seen)).contains("on the standby server");
+            analyst = api.awaitCredential("ANALYST", c -> c.path("generation").asInt() == 4);
             assertThat(analyst.path("host").asText()).as("still on the standby").isEqualTo("localhost");
             assertThat(analyst.path("port").asInt()).isEqualTo(serverPorts.get(1));
             JsonNode owner = api.get("/credentials/DATABASE").json();
@@ -101,25 +113,12 @@ class DemoIT {
         process.process().getOutputStream().flush();
     }
 
-    private static String awaitOutput(JarProcess process, String text, Duration timeout) throws InterruptedException {
-        return awaitOutput(process, text, 0, timeout);
-    }
-
-    /** The output from {@code from} on, once it holds {@code text}. */
-    private static String awaitOutput(JarProcess process, String text, int from, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            String output = process.output().substring(from);
-            if (output.contains(text)) {
-                return output;
-            }
-            if (!process.process().isAlive()) {
-                throw new AssertionError("the demo exited: " + output);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the demo never printed '" + text + "': " + process.output());
+    /** The output from {@code from} on, once it holds {@code text}; fails if the demo exits first. */
+    private static String awaitOutput(JarProcess process, String text, int from) {
+        return Await.until("the demo printing '" + text + "'", Duration.ofSeconds(60), () -> {
+            assertThat(process.process().isAlive()).as("the demo runs: " + process.output()).isTrue();
+            return process.output().substring(from);
+        }, output -> output.contains(text));
     }
 
     private static List<Integer> ports(String banner) {
@@ -135,19 +134,5 @@ class DemoIT {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static JsonNode awaitCredential(ApiClient api, String name, Predicate<JsonNode> condition)
-            throws InterruptedException {
-        JsonNode last = null;
-        for (int i = 0; i < 300; i++) {
-            ApiClient.Response response = api.get("/credentials/" + name);
-            last = response.status() == 200 ? response.json() : null;
-            if (last != null && condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(name + " never reached the expected state: " + last);
     }
 }

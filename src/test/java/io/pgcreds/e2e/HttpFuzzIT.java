@@ -10,7 +10,10 @@ import io.pgcreds.testing.ServiceUnderTest;
 import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bodies, bad JSON and wrong content types. Each gets a 4xx problem document (or, for harmless
  * values, a normal answer), never a 500 or a stack trace, and the database's catalog is unchanged.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HttpFuzzIT {
     private static final String WEBHOOK_SECRET = Secrets.remember("fuzz-webhook-secret");
     private static DatabaseSetup db;
@@ -48,12 +52,21 @@ class HttpFuzzIT {
     }
 
     @AfterAll
-    static void stop() throws SQLException {
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    /** Runs after the others (the class orders its methods): what they must have left unchanged. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void the_catalog_and_the_service_are_unchanged_after_every_hostile_request() throws SQLException {
+        assertThat(inputsTried).as("hostile inputs tried before this check").isPositive();
         assertThat(catalog(db.server(), db.database())).as("the catalog after every hostile request").isEqualTo(catalogBefore);
         assertThat(service.client().get("/health", Map.of()).json().path("status").asText()).isEqualTo("UP");
         assertThat(service.log()).doesNotContain("event=unhandled_error");
         System.out.println("[figure] hostile HTTP inputs tried: " + inputsTried);
-        service.close();
     }
 
     @Test

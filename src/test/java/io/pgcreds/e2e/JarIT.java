@@ -36,14 +36,15 @@ class JarIT {
                     + blackhole.port() + "/db");
             try (JarProcess jar = JarProcess.start(env)) {
                 long boundMs = jar.awaitPort(Duration.ofSeconds(30));
+                // how fast is bench/run's scenario 7; Heroku's own limit is 60 s (awaitPort allows 30)
                 System.out.println("[figure] Procfile command start to port bound: " + boundMs + " ms");
-                assertThat(boundMs).as("ms to bind").isLessThan(10_000);
 
                 ApiClient api = new ApiClient(jar.port(), token);
                 ApiClient ipv6 = new ApiClient("::1", jar.port(), token);
                 assertThat(api.get("/health/live", Map.of()).status()).isEqualTo(200);
                 assertThat(ipv6.get("/health/live", Map.of()).status()).isEqualTo(200);
-                JsonNode health = awaitDegraded(api);
+                JsonNode health = api.awaitHealth(h -> h.path("status").asText().equals("DEGRADED")
+                        && h.at("/credentials/HANGING/errorClass").asText().equals("timeout"));
                 assertThat(health.at("/credentials/DATABASE/status").asText()).isEqualTo("UP");
                 assertThat(health.at("/credentials/HANGING/errorClass").asText()).isEqualTo("timeout");
                 assertThat(health.at("/credentials/BROKEN/errorClass").asText()).isEqualTo("config");
@@ -66,18 +67,5 @@ class JarIT {
                                 "time=\\S+ (INFO|WARN|ERROR) event=[a-z_]+( [a-z_#-]+=(\"([^\"\\\\]|\\\\.)*\"|\\S*))*"));
             }
         }
-    }
-
-    private static JsonNode awaitDegraded(ApiClient api) throws InterruptedException {
-        JsonNode last = null;
-        for (int i = 0; i < 200; i++) {
-            last = api.get("/health", Map.of()).json();
-            if (last.path("status").asText().equals("DEGRADED")
-                    && last.at("/credentials/HANGING/errorClass").asText().equals("timeout")) {
-                return last;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("never DEGRADED: " + last);
     }
 }

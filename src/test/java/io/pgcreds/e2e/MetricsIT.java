@@ -1,5 +1,6 @@
 package io.pgcreds.e2e;
 
+import io.pgcreds.testing.Await;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.ServiceUnderTest;
@@ -45,8 +46,8 @@ class MetricsIT {
             DatabaseSetup rotated = db.withNewLimitedPassword();
             vars.put("ANALYST_URL", rotated.limitedUrl());
             file.replace(vars);
-            awaitGeneration(service, "ANALYST", 2);
-            RotationIT.awaitOpenPools(service, 2);
+            service.awaitCredential("ANALYST", credential -> credential.path("generation").asInt() == 2);
+            service.awaitOpenPools(2);
 
             var response = service.client().get("/metrics");
             assertThat(response.header("content-type")).startsWith("text/plain; version=0.0.4");
@@ -71,9 +72,9 @@ class MetricsIT {
                     "http_server_requests_seconds_count\\{method=\"GET\",route=\"/credentials/\\{name}\",status=\"404\"} 1");
             assertThat(service.client().get("/metrics", Map.of()).status()).isEqualTo(401);
 
-            ServiceUnderTest.sleep(1200);
-            assertThat(service.log()).containsPattern("event=pool_sample source=ANALYST credential=ANALYST generation=2"
+            Pattern sample = Pattern.compile("event=pool_sample source=ANALYST credential=ANALYST generation=2"
                     + " state=active sample#pool-active=\\d+ sample#pool-idle=\\d+ sample#pool-waiting=\\d+");
+            Await.until("a pool_sample line for ANALYST#2", service::log, log -> sample.matcher(log).find());
         }
     }
 
@@ -93,17 +94,6 @@ class MetricsIT {
             assertThat(value(text, "pgcreds_probe_latency_seconds", "credential", "BROKEN")).isNaN();
             assertThat(value(text, "pgcreds_probe_checked_timestamp_seconds", "credential", "BROKEN")).isNaN();
         }
-    }
-
-    private static void awaitGeneration(ServiceUnderTest service, String name, int generation) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (service.client().get("/credentials/" + name).json().path("generation").asInt() == generation) {
-                return;
-            }
-            ServiceUnderTest.sleep(20);
-        }
-        throw new AssertionError(name + " never reached generation " + generation);
     }
 
     private static Path promtool() throws IOException, InterruptedException {

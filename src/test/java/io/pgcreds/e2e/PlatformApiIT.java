@@ -2,6 +2,7 @@ package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.Await;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.PlatformApiStandIn;
 import io.pgcreds.testing.Secrets;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -51,16 +51,16 @@ class PlatformApiIT {
             Map<String, String> boot = Map.of("DATABASE_URL", db.ownerUrl(),
                     "STALE_URL", Secrets.remember(db.server().url(db.owner(), db.ownerPassword(), "postgres")));
             try (ServiceUnderTest service = start(api, "1", boot)) {
-                JsonNode analyst = awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+                JsonNode analyst = service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
                 assertThat(analyst.path("generation").asInt()).isEqualTo(1);
                 // the API is the app's config now: a var only the boot environment had is gone
-                awaitGone(service, "STALE");
+                service.client().awaitGone("STALE");
                 assertThat(api.lastAccept()).isEqualTo("application/vnd.heroku+json; version=3");
 
                 DatabaseSetup rotated = db.withNewLimitedPassword();
                 vars.put("ANALYST_URL", rotated.limitedUrl());
                 api.setVars(vars);
-                awaitCredential(service, "ANALYST", c -> c.path("generation").asInt() == 2
+                service.awaitCredential("ANALYST", c -> c.path("generation").asInt() == 2
                         && c.path("state").asText().equals("active"));
                 JsonNode source = source(service);
                 assertThat(source.path("name").asText()).isEqualTo("heroku-api");
@@ -72,35 +72,41 @@ class PlatformApiIT {
     }
 
     @Test
-    void errors_back_off_stay_visible_and_keep_the_last_good_config() {
+    void errors_back_off_2_4_8_seconds_stay_visible_and_keep_the_last_good_config() {
         try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
             api.setVars(vars);
             try (ServiceUnderTest service = start(api, "1", Map.of())) {
-                awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+                service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
                 for (int status : new int[] {500, 429, 401}) {
                     api.failNext(status, 1);
-                    JsonNode failing = awaitSource(service, s -> s.path("lastError").asText().startsWith("HTTP " + status));
+                    JsonNode failing = service.client().awaitSource(s -> s.path("lastError").asText().startsWith("HTTP " + status));
                     assertThat(failing.path("state").asText()).isEqualTo("error");
                     assertThat(failing.path("consecutiveFailures").asInt()).isPositive();
                     assertThat(Instant.parse(failing.path("nextAttemptAt").asText()))
                             .isAfter(Instant.parse(failing.path("lastErrorAt").asText()).plusMillis(900));
                     assertThat(service.client().get("/credentials").json().path("credentials").size()).isEqualTo(2);
                     assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
-                    awaitSource(service, s -> s.path("state").asText().equals("ok"));
+                    service.client().awaitSource(s -> s.path("state").asText().equals("ok"));
                 }
                 api.hang(true);
-                JsonNode hanging = awaitSource(service, s -> s.path("lastError").asText().startsWith("timed out"));
+                JsonNode hanging = service.client().awaitSource(s -> s.path("lastError").asText().startsWith("timed out"));
                 assertThat(hanging.path("lastError").asText()).isEqualTo("timed out after 2 s");
                 api.hang(false);
-                awaitSource(service, s -> s.path("state").asText().equals("ok"));
+                service.client().awaitSource(s -> s.path("state").asText().equals("ok"));
                 assertThat(service.log()).contains("event=source_failed source=heroku-api").contains("(rate_limit)")
                         .contains("(unauthorized)").contains("event=source_recovered source=heroku-api");
                 int before = api.requests();
                 api.failNext(500, 1000);
-                ServiceUnderTest.sleep(6000);
-                int during = api.requests() - before;
-                System.out.println("[figure] platform API: " + during + " requests in 6 s of failures at a 1 s poll interval");
-                assertThat(during).as("requests while failing (2 s, 4 s, 8 s backoff)").isBetween(1, 4);
+                // at a 1 s poll interval, three failures in a row: each retry waits 2 s, 4 s, then 8 s
+                JsonNode third = service.client().awaitSource(s -> s.path("consecutiveFailures").asInt() >= 3);
+                int requests = api.requests() - before;
+                long announcedMs = Duration.between(Instant.parse(third.path("lastErrorAt").asText()),
+                        Instant.parse(third.path("nextAttemptAt").asText())).toMillis();
+                System.out.println("[figure] platform API: " + requests + " requests for 3 failures in a row; next attempt "
+                        + announcedMs + " ms after the third");
+                assertThat(requests).as("requests for three failures (no poll between the retries)")
+                        .isBetween(3, 4); // a fourth may have begun since the status was read
+                assertThat(announcedMs).as("the wait after the third failure, ms").isBetween(8000L - 500, 8000L + 10);
                 assertThat(Secrets.foundIn(service.log())).isEmpty();
             }
         }
@@ -112,7 +118,7 @@ class PlatformApiIT {
         try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
             api.setVars(vars);
             try (ServiceUnderTest service = start(api, "0", Map.of("PGCREDS_WEBHOOK_SECRET", secret))) {
-                awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+                service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
                 int fetched = api.requests();
                 vars.put("REPORTING_URL", Secrets.remember(db.server().url(db.limited(), db.limitedPassword(), "postgres")));
                 api.setVars(vars);
@@ -124,14 +130,14 @@ class PlatformApiIT {
                 assertThat(post(client, release, sign("wrong-secret", release)).status()).isEqualTo(401);
                 assertThat(post(client, release, "not base64 at all!").status()).isEqualTo(401);
                 assertThat(post(client, release + " ", sign(secret, release)).status()).isEqualTo(401);
-                ServiceUnderTest.sleep(300);
-                assertThat(api.requests()).as("no refresh for a bad signature").isEqualTo(fetched);
                 assertThat(service.client().get("/credentials/REPORTING").status()).isEqualTo(404);
 
                 ApiClient.Response accepted = post(client, release, sign(secret, release));
                 assertThat(accepted.status()).isEqualTo(202);
                 assertThat(accepted.json().path("refresh").asText()).isEqualTo("scheduled");
-                awaitCredential(service, "REPORTING", c -> c.path("state").asText().equals("active"));
+                service.awaitCredential("REPORTING", c -> c.path("state").asText().equals("active"));
+                // the good delivery's refresh is the only one: the four bad ones before it fetched nothing
+                assertThat(api.requests()).as("API requests since the bad signatures").isEqualTo(fetched + 1);
                 int pools = service.service().poolsCreated();
 
                 assertThat(post(client, release, sign(secret, release)).status()).as("a replayed delivery").isEqualTo(202);
@@ -140,7 +146,10 @@ class PlatformApiIT {
                         .isEqualTo("scheduled");
                 String dyno = delivery("api:dyno", "dyno");
                 assertThat(post(client, dyno, sign(secret, dyno)).json().path("refresh").asText()).isEqualTo("ignored");
-                ServiceUnderTest.sleep(500);
+                Await.until("the replay's refresh", api::requests, requests -> requests > fetched + 1);
+                // a reload of its own runs after the refreshes' and builds nothing either: the vars are the same
+                assertThat(client.send("POST", "/credentials/reload", Map.of("Authorization", "Bearer " + service.token()),
+                        null).json().path("replaced").size()).isZero();
                 assertThat(service.service().poolsCreated()).as("a replay builds nothing").isEqualTo(pools);
 
                 String notJson = "this is not json";
@@ -157,16 +166,16 @@ class PlatformApiIT {
         try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
             api.setVars(vars);
             try (ServiceUnderTest service = start(api, "0", Map.of())) {
-                awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+                service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
                 int before = api.requests();
                 // a forced rotation the app has not been told about: only the Platform API knows
                 DatabaseSetup rotated = db.withNewLimitedPassword();
                 db.terminateSessionsOf(db.limited());
                 vars.put("ANALYST_URL", rotated.limitedUrl());
                 api.setVars(vars);
-                awaitCredential(service, "ANALYST", c -> c.path("generation").asInt() == 2
+                service.awaitCredential("ANALYST", c -> c.path("generation").asInt() == 2
                         && c.path("state").asText().equals("active"));
-                ServiceUnderTest.sleep(3000); // probes every 200 ms: a loop would show by now
+                service.awaitProbeRounds(10); // each probe of the new pool succeeds: a refresh loop would show by now
                 int refreshes = service.service().reloader().authRefreshes();
                 System.out.println("[figure] auth-failure refreshes: " + refreshes + ", API requests: "
                         + (api.requests() - before));
@@ -201,43 +210,5 @@ class PlatformApiIT {
 
     private static JsonNode source(ServiceUnderTest service) {
         return service.client().get("/credentials").json().at("/sources/0");
-    }
-
-    private static JsonNode awaitSource(ServiceUnderTest service, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = source(service);
-            if (condition.test(last)) {
-                return last;
-            }
-            ServiceUnderTest.sleep(50);
-        }
-        throw new AssertionError("the API source never reached the expected state; last: " + last);
-    }
-
-    private static JsonNode awaitCredential(ServiceUnderTest service, String name, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            ApiClient.Response response = service.client().get("/credentials/" + name);
-            last = response.status() == 200 ? response.json() : null;
-            if (last != null && condition.test(last)) {
-                return last;
-            }
-            ServiceUnderTest.sleep(50);
-        }
-        throw new AssertionError(name + " never reached the expected state; last: " + last);
-    }
-
-    private static void awaitGone(ServiceUnderTest service, String name) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (service.client().get("/credentials/" + name).status() == 404) {
-                return;
-            }
-            ServiceUnderTest.sleep(50);
-        }
-        throw new AssertionError(name + " was never removed");
     }
 }

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,20 +46,6 @@ class ReloadIT {
         return service.client().get("/credentials/" + name).json();
     }
 
-    private static JsonNode awaitCredential(ServiceUnderTest service, String name, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            ApiClient.Response response = service.client().get("/credentials/" + name);
-            last = response.status() == 200 ? response.json() : null;
-            if (last != null && condition.test(last)) {
-                return last;
-            }
-            ServiceUnderTest.sleep(20);
-        }
-        throw new AssertionError(name + " never reached the expected state; last: " + last);
-    }
-
     @Test
     void an_attached_var_gets_a_pool_and_a_detached_one_loses_it() {
         try (ServiceUnderTest service = start()) {
@@ -69,10 +54,10 @@ class ReloadIT {
             vars.put("REPORTING_URL", Secrets.remember(db.server().url(db.limited(), db.limitedPassword(), "postgres")));
             vars.remove("ANALYST_URL");
             file.replace(vars);
-            JsonNode reporting = awaitCredential(service, "REPORTING", c -> c.path("role").asText().equals("limited"));
+            JsonNode reporting = service.awaitCredential("REPORTING", c -> c.path("role").asText().equals("limited"));
             assertThat(reporting.path("generation").asInt()).isEqualTo(1);
             assertThat(service.client().get("/credentials/ANALYST").status()).isEqualTo(404);
-            RotationIT.awaitOpenPools(service, 2);
+            service.awaitOpenPools(2);
             assertThat(service.client().get("/tables?credential=REPORTING").status()).isEqualTo(200);
             assertThat(service.log()).contains("event=credential_removed credential=ANALYST")
                     .contains("event=credential_added credential=REPORTING");
@@ -82,11 +67,11 @@ class ReloadIT {
     @Test
     void a_broken_url_keeps_the_last_good_pool_serving_and_reports_the_error() {
         try (ServiceUnderTest service = start()) {
-            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
             vars.put("ANALYST_URL", "postgres://" + db.limited() + ":" + Secrets.remember("broken-in-reload")
                     + "@127.0.0.1:notaport/" + db.database());
             file.replace(vars);
-            JsonNode broken = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("invalid"));
+            JsonNode broken = service.awaitCredential("ANALYST", c -> c.path("state").asText().equals("invalid"));
             assertThat(broken.path("reloadError").asText()).startsWith("ANALYST_URL: ").contains("port");
             assertThat(broken.path("generation").asInt()).isEqualTo(1);
             assertThat(broken.path("host").asText()).isEqualTo("127.0.0.1"); // the pool that still serves
@@ -97,7 +82,7 @@ class ReloadIT {
 
             vars.put("ANALYST_URL", db.limitedUrl());
             file.replace(vars);
-            JsonNode fixed = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("active"));
+            JsonNode fixed = service.awaitCredential("ANALYST", c -> c.path("state").asText().equals("active"));
             assertThat(fixed.path("generation").asInt()).as("the same pool serves again").isEqualTo(1);
             assertThat(fixed.path("reloadError").isNull()).isTrue();
         }
@@ -106,42 +91,42 @@ class ReloadIT {
     @Test
     void a_new_password_the_server_does_not_know_yet_is_pending_then_taken_when_it_works() {
         try (ServiceUnderTest service = start()) {
-            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
             String nextPassword = Secrets.remember("next-pw-" + System.nanoTime());
             vars.put("ANALYST_URL", Secrets.remember(db.server().url(db.limited(), nextPassword, db.database())));
             file.replace(vars);
-            JsonNode pending = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("pending"));
+            JsonNode pending = service.awaitCredential("ANALYST", c -> c.path("state").asText().equals("pending"));
             assertThat(pending.path("reloadError").asText()).startsWith("auth: ");
             assertThat(pending.path("generation").asInt()).isEqualTo(1);
             assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
 
             // the database catches up (as with a rotation applied in the wrong order): the retry takes it
             db.server().execute("postgres", "ALTER ROLE " + db.limited() + " PASSWORD '" + nextPassword + "'");
-            JsonNode active = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("active"));
+            JsonNode active = service.awaitCredential("ANALYST", c -> c.path("state").asText().equals("active"));
             assertThat(active.path("generation").asInt()).isEqualTo(2);
-            RotationIT.awaitOpenPools(service, 2);
+            service.awaitOpenPools(2);
         }
     }
 
     @Test
     void when_neither_the_new_nor_the_old_config_works_the_new_one_is_published_as_failed_and_recovers() {
         try (ServiceUnderTest service = start()) {
-            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
             String configured = Secrets.remember("configured-pw-" + System.nanoTime());
             String actual = Secrets.remember("actual-pw-" + System.nanoTime());
             db.server().execute("postgres", "ALTER ROLE " + db.limited() + " PASSWORD '" + actual + "'");
             db.terminateSessionsOf(db.limited());
             vars.put("ANALYST_URL", Secrets.remember(db.server().url(db.limited(), configured, db.database())));
             file.replace(vars);
-            JsonNode failed = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("failed"));
+            JsonNode failed = service.awaitCredential("ANALYST", c -> c.path("state").asText().equals("failed"));
             assertThat(failed.path("generation").asInt()).isEqualTo(2);
             assertThat(failed.path("reloadError").asText()).startsWith("auth: ");
             assertThat(service.client().get("/tables?credential=ANALYST").json().path("errorClass").asText())
                     .isEqualTo("auth");
-            RotationIT.awaitOpenPools(service, 2);
+            service.awaitOpenPools(2);
 
             db.server().execute("postgres", "ALTER ROLE " + db.limited() + " PASSWORD '" + configured + "'");
-            JsonNode recovered = awaitCredential(service, "ANALYST", c -> c.path("state").asText().equals("active"));
+            JsonNode recovered = service.awaitCredential("ANALYST", c -> c.path("state").asText().equals("active"));
             assertThat(recovered.path("generation").asInt()).isEqualTo(2);
             service.awaitHealth(h -> h.at("/credentials/ANALYST/status").asText().equals("UP"), Duration.ofSeconds(15));
             assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
@@ -151,11 +136,12 @@ class ReloadIT {
     @Test
     void concurrent_triggers_build_one_pool_per_change_and_leak_none() throws Exception {
         try (ServiceUnderTest service = start()) {
-            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
             int before = service.service().poolsCreated();
             DatabaseSetup rotated = db.withNewLimitedPassword();
             vars.put("ANALYST_URL", rotated.limitedUrl());
             List<CompletableFuture<ApiClient.Response>> reloads = new ArrayList<>();
+            long written = System.nanoTime();
             file.replace(vars);
             for (int i = 0; i < 4; i++) {
                 reloads.add(CompletableFuture.supplyAsync(() -> service.client().send("POST", "/credentials/reload",
@@ -167,12 +153,15 @@ class ReloadIT {
                 answer.path("replaced").forEach(name -> replacedBy.add(name.asText()));
                 assertThat(answer.path("sources").get(0).path("name").asText()).isEqualTo("env-file");
             }
-            awaitCredential(service, "ANALYST", c -> c.path("generation").asInt() == 2);
-            ServiceUnderTest.sleep(500); // any late trigger (the file watch) has run by now
+            service.awaitCredential("ANALYST", c -> c.path("generation").asInt() == 2);
+            // the file watch has seen the change (it may come after the calls) and a last reload runs after it
+            RotationIT.awaitFileNoticed(service, written);
+            assertThat(service.client().send("POST", "/credentials/reload", Map.of("Authorization", "Bearer "
+                    + service.token()), null).json().path("replaced").size()).as("left for a last reload").isZero();
             assertThat(service.service().poolsCreated() - before).as("pools built for one change").isEqualTo(1);
             // the file watch or one of the calls did the replacement; the others found nothing left to do
             assertThat(replacedBy).hasSizeLessThanOrEqualTo(1).allMatch("ANALYST"::equals);
-            RotationIT.awaitOpenPools(service, 2);
+            service.awaitOpenPools(2);
             assertThat(credential(service, "ANALYST").path("generation").asInt()).isEqualTo(2);
         }
     }
@@ -180,7 +169,7 @@ class ReloadIT {
     @Test
     void a_file_written_in_several_pieces_is_read_once_it_is_whole() throws Exception {
         try (ServiceUnderTest service = start()) {
-            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
             int generation = credential(service, "ANALYST").path("generation").asInt();
             vars.put("EXTRA_URL", Secrets.remember(db.server().url(db.owner(), db.ownerPassword(), "postgres")));
             // a writer that truncates, then writes line by line with short pauses (a shell loop of
@@ -192,7 +181,7 @@ class ReloadIT {
                     Thread.sleep(2);
                 }
             }
-            awaitCredential(service, "EXTRA", c -> c.path("state").asText().equals("active"));
+            service.awaitCredential("EXTRA", c -> c.path("state").asText().equals("active"));
             assertThat(service.log()).as("a credential removed for a moment by a half-written file")
                     .doesNotContain("event=credential_removed");
             JsonNode analyst = credential(service, "ANALYST");
@@ -204,45 +193,32 @@ class ReloadIT {
     @Test
     void a_half_written_or_unreadable_file_is_reported_and_the_last_good_state_kept() throws Exception {
         try (ServiceUnderTest service = start()) {
-            awaitCredential(service, "ANALYST", c -> c.path("role").asText().equals("limited"));
+            service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
             file.overwriteInPlace("DATABASE_URL='" + db.ownerUrl() + "'\nANALYST_URL='postgres://half-writ");
-            JsonNode source = awaitSource(service, s -> s.path("state").asText().equals("error"));
+            JsonNode source = service.client().awaitSource(s -> s.path("state").asText().equals("error"));
             assertThat(source.path("lastError").asText()).contains("line 2").contains("never closed");
             assertThat(service.client().get("/credentials").json().path("credentials").size()).isEqualTo(2);
             assertThat(credential(service, "ANALYST").path("state").asText()).isEqualTo("active");
 
             Files.write(file.file(), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, 3});
-            awaitSource(service, s -> s.path("lastError").asText().contains("NUL")
+            service.client().awaitSource(s -> s.path("lastError").asText().contains("NUL")
                     || s.path("lastError").asText().contains("UTF-8"));
             Files.write(file.file(), new byte[10 * 1024 * 1024]); // 10 MB
-            awaitSource(service, s -> s.path("lastError").asText().contains("is not an env file"));
+            service.client().awaitSource(s -> s.path("lastError").asText().contains("is not an env file"));
             if (!"root".equals(System.getProperty("user.name"))) { // root reads any file
                 file.replaceText("DATABASE_URL=unreadable\n");
                 Files.setPosixFilePermissions(file.file(), java.util.Set.of());
-                awaitSource(service, s -> s.path("lastError").asText().contains("permission denied"));
+                service.client().awaitSource(s -> s.path("lastError").asText().contains("permission denied"));
             }
             Files.delete(file.file());
-            awaitSource(service, s -> s.path("lastError").asText().contains("does not exist"));
+            service.client().awaitSource(s -> s.path("lastError").asText().contains("does not exist"));
             assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
 
             vars.put("EXTRA_URL", Secrets.remember(db.server().url(db.owner(), db.ownerPassword(), "postgres")));
             file.replace(vars);
-            awaitSource(service, s -> s.path("state").asText().equals("ok"));
-            awaitCredential(service, "EXTRA", c -> c.path("state").asText().equals("active"));
+            service.client().awaitSource(s -> s.path("state").asText().equals("ok"));
+            service.awaitCredential("EXTRA", c -> c.path("state").asText().equals("active"));
             assertThat(Secrets.foundIn(service.log())).isEmpty();
         }
-    }
-
-    private static JsonNode awaitSource(ServiceUnderTest service, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = service.client().get("/credentials").json().at("/sources/0");
-            if (condition.test(last)) {
-                return last;
-            }
-            ServiceUnderTest.sleep(20);
-        }
-        throw new AssertionError("the env file source never reached the expected state; last: " + last);
     }
 }

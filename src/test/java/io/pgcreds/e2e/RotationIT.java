@@ -47,22 +47,22 @@ class RotationIT {
         Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
         try (ServiceUnderTest service = start(file, vars);
              LoadGenerator load = new LoadGenerator(service.client(), "/tables?credential=ANALYST", CLIENTS)) {
-            load.awaitGeneration(1, 10_000);
-            load.runFor(1500); // the old pool fills up under load
+            load.awaitGeneration(1);
+            load.awaitMore(1000); // the old pool fills up under load
             DatabaseSetup rotated = db.withNewLimitedPassword(); // existing sessions keep working
-            load.runFor(500);
+            load.awaitMore(300);
             Timestamp reloadAt = serverNow(db.server());
             vars.put("ANALYST_URL", rotated.limitedUrl());
             long written = System.nanoTime();
             file.replace(vars);
-            long served = load.awaitGeneration(2, 10_000);
-            load.runFor(1500);
+            long served = load.awaitGeneration(2);
+            load.awaitMore(1000);
             load.close();
             System.out.println("[figure] rotation: file change to new pool serving "
                     + (served - written) / 1_000_000 + " ms; " + load.summary());
             assertThat(load.failures()).as("failed requests during rotation").isEmpty();
 
-            awaitOpenPools(service, 2);
+            service.awaitOpenPools(2);
             JsonNode analyst = service.client().get("/credentials/ANALYST").json();
             assertThat(analyst.path("generation").asInt()).isEqualTo(2);
             assertThat(analyst.path("state").asText()).isEqualTo("active");
@@ -79,33 +79,31 @@ class RotationIT {
     }
 
     @Test
-    void forced_rotation_fails_only_before_the_file_changes_and_heals_within_two_seconds() {
+    void forced_rotation_fails_only_before_the_change_is_noticed_and_heals() {
         DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "force");
         EnvFileWriter file = new EnvFileWriter(dir.resolve("config.env"));
         Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
         try (ServiceUnderTest service = start(file, vars);
              LoadGenerator load = new LoadGenerator(service.client(), "/tables?credential=ANALYST", CLIENTS)) {
-            load.awaitGeneration(1, 10_000);
-            load.runFor(1000);
+            load.awaitGeneration(1);
+            load.awaitMore(500);
             DatabaseSetup rotated = db.withNewLimitedPassword();
             db.terminateSessionsOf(db.limited());
-            load.runFor(1000); // the window in which Heroku has rotated but the app does not know yet
+            load.awaitMore(200); // the window in which Heroku has rotated but the app does not know yet
             vars.put("ANALYST_URL", rotated.limitedUrl());
             long written = System.nanoTime();
             file.replace(vars);
             long noticed = awaitFileNoticed(service, written);
-            long served = load.awaitGeneration(2, 10_000);
-            load.runFor(2500);
+            long served = load.awaitGeneration(2);
+            load.awaitMore(1000);
             load.close();
-            long healedMs = (served - written) / 1_000_000;
-            System.out.println("[figure] forced rotation: file change to new pool serving " + healedMs + " ms (noticed after "
-                    + (noticed - written) / 1_000_000 + " ms); " + load.summary());
-            assertThat(healedMs).as("ms from the file change to a request served by the new pool").isLessThan(2000);
-            long whole = written + Duration.ofSeconds(2).toNanos();
+            // how fast it heals is bench/run's scenario 11; here: what fails, and that it heals
+            System.out.println("[figure] forced rotation: file change to new pool serving " + (served - written) / 1_000_000
+                    + " ms (noticed after " + (noticed - written) / 1_000_000 + " ms); " + load.summary());
             List<LoadGenerator.Request> lateFailures = load.failures().stream()
                     .filter(request -> request.startNanos() > noticed).toList();
             assertThat(lateFailures).as("requests started after the change was noticed that failed").isEmpty();
-            assertThat(load.requests().stream().filter(request -> request.startNanos() > whole))
+            assertThat(load.requests().stream().filter(request -> request.startNanos() > served))
                     .isNotEmpty().allMatch(LoadGenerator.Request::ok);
             assertThat(service.client().get("/credentials/ANALYST").json().path("state").asText()).isEqualTo("active");
         }
@@ -124,17 +122,17 @@ class RotationIT {
                         "HEROKU_POSTGRESQL_RED_URL", origin.ownerUrl()));
                 try (ServiceUnderTest service = start(file, vars);
                      LoadGenerator load = new LoadGenerator(service.client(), "/tables", CLIENTS)) {
-                    load.awaitGeneration(1, 10_000);
-                    load.runFor(1000);
+                    load.awaitGeneration(1);
+                    load.awaitMore(500);
                     vars.put("DATABASE_URL", standby.ownerUrlVia("localhost"));
                     vars.put("HEROKU_POSTGRESQL_RED_URL", standby.ownerUrlVia("localhost"));
                     long written = System.nanoTime();
                     file.replace(vars);
-                    long served = load.awaitGeneration(2, 10_000);
+                    long served = load.awaitGeneration(2);
                     long switchedMs = (served - written) / 1_000_000;
                     primaryServer.stop(true); // the old primary is gone for good
                     long stopped = System.nanoTime();
-                    load.runFor(2000);
+                    load.awaitMore(1000);
                     load.close();
                     System.out.println("[figure] failover: file change to new server serving " + switchedMs + " ms; "
                             + load.summary());
@@ -146,7 +144,7 @@ class RotationIT {
                     assertThat(credential.path("port").asInt()).isEqualTo(standbyServer.port());
                     assertThat(credential.path("generation").asInt()).isEqualTo(2);
                     assertThat(credential.path("configVars").toString()).contains("HEROKU_POSTGRESQL_RED_URL");
-                    awaitOpenPools(service, 1);
+                    service.awaitOpenPools(1);
                     service.awaitHealth(health -> health.path("status").asText().equals("UP"), Duration.ofSeconds(10));
                 }
             }
@@ -159,27 +157,10 @@ class RotationIT {
      */
     static long awaitFileNoticed(ServiceUnderTest service, long written) {
         long writtenWall = System.currentTimeMillis() - (System.nanoTime() - written) / 1_000_000;
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode source = service.client().get("/credentials").json().at("/sources/0");
-            String changed = source.path("lastChangedAt").asText("");
-            if (!changed.isEmpty()) {
-                long changedWall = java.time.Instant.parse(changed).toEpochMilli();
-                if (changedWall >= writtenWall - 5) {
-                    return written + (changedWall - writtenWall) * 1_000_000;
-                }
-            }
-            ServiceUnderTest.sleep(5);
-        }
-        throw new AssertionError("the service did not notice the env file change within 5 s");
-    }
-
-    static void awaitOpenPools(ServiceUnderTest service, int expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (service.service().openPools() != expected && System.nanoTime() < deadline) {
-            ServiceUnderTest.sleep(20);
-        }
-        assertThat(service.service().openPools()).as("open pools").isEqualTo(expected);
+        JsonNode source = service.client().awaitSource(status -> !status.path("lastChangedAt").asText("").isEmpty()
+                && java.time.Instant.parse(status.path("lastChangedAt").asText()).toEpochMilli() >= writtenWall - 5);
+        long changedWall = java.time.Instant.parse(source.path("lastChangedAt").asText()).toEpochMilli();
+        return written + (changedWall - writtenWall) * 1_000_000;
     }
 
     private static Timestamp serverNow(PostgresServer server) throws SQLException {

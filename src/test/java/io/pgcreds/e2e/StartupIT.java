@@ -40,7 +40,8 @@ class StartupIT {
             try (ServiceUnderTest service = ServiceUnderTest.start(env)) {
                 long tookMs = (System.nanoTime() - started) / 1_000_000;
                 System.out.println("[figure] in-process start with 3 unusable databases: " + tookMs + " ms");
-                assertThat(tookMs).isLessThan(5_000);
+                // a start that waited on any of these pools would take the 30 s connection timeout
+                assertThat(tookMs).isLessThan(30_000);
                 assertThat(service.client().get("/health/live", Map.of()).status()).isEqualTo(200);
 
                 JsonNode health = service.awaitHealth(h -> h.at("/credentials/DATABASE/errorClass").asText().equals("auth")

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The tests' HTTP client for the service. Every answer is checked against openapi.yaml and searched
@@ -72,6 +73,33 @@ public final class ApiClient {
             throw new AssertionError(method + " " + pathAndQuery + " answered with " + leaks);
         }
         return result;
+    }
+
+    /**
+     * Polls {@code GET /credentials/{name}} until the credential exists and meets the condition;
+     * returns it. Fails with the last answer after {@link Await#GENEROUS}.
+     */
+    public JsonNode awaitCredential(String name, Predicate<JsonNode> condition) {
+        return Await.until(name + " reaching the expected state", () -> {
+            Response response = get("/credentials/" + name);
+            return response.status() == 200 ? response.json() : null;
+        }, credential -> credential != null && condition.test(credential));
+    }
+
+    /** Polls until {@code GET /credentials/{name}} answers 404. */
+    public void awaitGone(String name) {
+        Await.until(name + " being removed", () -> get("/credentials/" + name).status(), status -> status == 404);
+    }
+
+    /** Polls the first config source's status in {@code GET /credentials} until it meets the condition; returns it. */
+    public JsonNode awaitSource(Predicate<JsonNode> condition) {
+        return Await.until("the config source reaching the expected state",
+                () -> get("/credentials").json().at("/sources/0"), condition);
+    }
+
+    /** Polls {@code GET /health} (without the token, as dashboards do) until the condition holds; returns the report. */
+    public JsonNode awaitHealth(Predicate<JsonNode> condition) {
+        return Await.until("/health reaching the expected state", () -> get("/health", Map.of()).json(), condition);
     }
 
     /** One answer. */

@@ -19,11 +19,21 @@ public record DatabaseSetup(PostgresServer server, String database, String owner
 
     public static DatabaseSetup create(PostgresServer server, String prefix) {
         String suffix = randomHex(4);
-        String database = prefix + "_" + suffix;
-        String owner = prefix + "_owner_" + suffix;
-        String limited = prefix + "_limited_" + suffix;
-        String ownerPassword = Secrets.remember("ow:n@r/" + randomHex(8) + "%p");
-        String limitedPassword = Secrets.remember("li@m:i/" + randomHex(8) + "?t");
+        return build(server, prefix + "_" + suffix, prefix + "_owner_" + suffix, prefix + "_limited_" + suffix, "p");
+    }
+
+    /**
+     * The same roles, database and tables on another server, with new passwords: what a Heroku
+     * failover to a standby looks like from the app.
+     */
+    public DatabaseSetup replicateTo(PostgresServer other) {
+        return build(other, database, owner, limited, "f");
+    }
+
+    /** Roles, database, tables and grants on {@code server}, with fresh passwords (tagged for the log scan). */
+    private static DatabaseSetup build(PostgresServer server, String database, String owner, String limited, String tag) {
+        String ownerPassword = Secrets.remember("ow:n@r/" + randomHex(8) + "%" + tag);
+        String limitedPassword = Secrets.remember("li@m:i/" + randomHex(8) + "?" + tag);
         server.execute("postgres",
                 "CREATE ROLE " + owner + " LOGIN PASSWORD '" + ownerPassword + "'",
                 "CREATE ROLE " + limited + " LOGIN PASSWORD '" + limitedPassword + "'",
@@ -39,30 +49,6 @@ public record DatabaseSetup(PostgresServer server, String database, String owner
                 "GRANT CONNECT ON DATABASE " + database + " TO " + limited,
                 "GRANT SELECT ON public." + GRANTED_TABLE + " TO " + limited);
         return new DatabaseSetup(server, database, owner, ownerPassword, limited, limitedPassword);
-    }
-
-    /**
-     * The same roles, database and tables on another server, with new passwords: what a Heroku
-     * failover to a standby looks like from the app.
-     */
-    public DatabaseSetup replicateTo(PostgresServer other) {
-        String newOwnerPassword = Secrets.remember("ow:n@r/" + randomHex(8) + "%f");
-        String newLimitedPassword = Secrets.remember("li@m:i/" + randomHex(8) + "?f");
-        other.execute("postgres",
-                "CREATE ROLE " + owner + " LOGIN PASSWORD '" + newOwnerPassword + "'",
-                "CREATE ROLE " + limited + " LOGIN PASSWORD '" + newLimitedPassword + "'",
-                "CREATE DATABASE " + database + " OWNER " + owner);
-        other.execute(database,
-                "SET ROLE " + owner,
-                "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text)",
-                "CREATE TABLE public.orders (id bigint PRIMARY KEY, account_id bigint, total numeric)",
-                "CREATE TABLE public.audit_log (id bigint PRIMARY KEY, entry text)",
-                "CREATE SCHEMA reporting",
-                "CREATE VIEW reporting.daily_totals AS SELECT 1 AS day, 2 AS total",
-                "RESET ROLE",
-                "GRANT CONNECT ON DATABASE " + database + " TO " + limited,
-                "GRANT SELECT ON public." + GRANTED_TABLE + " TO " + limited);
-        return new DatabaseSetup(other, database, owner, newOwnerPassword, limited, newLimitedPassword);
     }
 
     /** This setup with the limited role's password changed on the server (ALTER ROLE). */

@@ -108,7 +108,7 @@ public final class JarProcess implements AutoCloseable {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 100);
                 return (System.nanoTime() - startedNanos) / 1_000_000;
             } catch (IOException e) {
-                ServiceUnderTest.sleep(5);
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // a 5 ms step: bench/run times this
             }
         }
         throw new AssertionError("the jar did not bind port " + port + " within " + timeout + ":\n" + output());

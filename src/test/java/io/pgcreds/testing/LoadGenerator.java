@@ -22,10 +22,17 @@ public final class LoadGenerator implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong slowestNanos = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
 
-    /** One request: nanoTime start and end, HTTP status (0 when it did not complete), generation or -1. */
-    public record Request(long startNanos, long endNanos, int status, int generation, String detail) {
+    /**
+     * One request: nanoTime start and end, HTTP status (0 when it did not complete), generation or
+     * -1, and for a problem its errorClass (or "") and detail.
+     */
+    public record Request(long startNanos, long endNanos, int status, int generation, String errorClass, String detail) {
         public boolean ok() {
             return status == 200;
+        }
+
+        public long millis() {
+            return (endNanos - startNanos) / 1_000_000;
         }
     }
 
@@ -80,15 +87,16 @@ public final class LoadGenerator implements AutoCloseable {
             try {
                 ApiClient.Response response = client.get(path);
                 JsonNode body = response.body().startsWith("{") ? response.json() : null;
+                boolean problem = response.status() != 200 && body != null;
                 record(new Request(start, System.nanoTime(), response.status(),
                         body == null ? -1 : body.path("generation").asInt(-1),
-                        response.status() == 200 || body == null ? "" : body.path("detail").asText()));
+                        problem ? body.path("errorClass").asText("") : "", problem ? body.path("detail").asText() : ""));
             } catch (RuntimeException | AssertionError e) {
                 Throwable root = e;
                 while (root.getCause() != null && root.getCause() != root) {
                     root = root.getCause();
                 }
-                record(new Request(start, System.nanoTime(), 0, -1, root.getClass().getSimpleName() + ": "
+                record(new Request(start, System.nanoTime(), 0, -1, "", root.getClass().getSimpleName() + ": "
                         + root.getMessage()));
             }
         }
@@ -112,23 +120,25 @@ public final class LoadGenerator implements AutoCloseable {
                 .mapToLong(Request::endNanos).min().orElse(-1);
     }
 
-    /** Waits until some request was served by the generation, or fails after the timeout. */
-    public long awaitGeneration(int generation, long timeoutMs) {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            long first = firstServedBy(generation);
-            if (first >= 0) {
-                return first;
-            }
-            ServiceUnderTest.sleep(5);
-        }
-        throw new AssertionError("no request was served by generation " + generation + " within " + timeoutMs
-                + " ms; last failures: " + failures().stream().limit(3).map(Request::detail).toList());
+    /** Waits until some request was served by the generation; returns when the first one ended (nanoTime). */
+    public long awaitGeneration(int generation) {
+        return Await.until("a request served by generation " + generation, () -> firstServedBy(generation),
+                first -> first >= 0);
     }
 
-    /** Runs for at least the given time more, then returns. */
-    public void runFor(long millis) {
-        ServiceUnderTest.sleep(millis);
+    /**
+     * Waits until {@code count} more requests have completed than when called: load for a while,
+     * counted in requests rather than time, so that a slow machine gets the same exercise.
+     */
+    public void awaitMore(int count) {
+        long target = total() + count;
+        Await.until(count + " more requests on " + path, this::total, done -> done >= target);
+    }
+
+    /** Waits until at least {@code count} kept requests match; returns them. */
+    public List<Request> awaitRequests(int count, java.util.function.Predicate<Request> which) {
+        return Await.until(count + " requests on " + path + " of the kind expected",
+                () -> requests.stream().filter(which).toList(), matching -> matching.size() >= count);
     }
 
     @Override

@@ -61,25 +61,33 @@ public final class ServiceUnderTest implements AutoCloseable {
 
     /** Polls {@code /health} until the condition holds, failing after the timeout with the last answer. */
     public JsonNode awaitHealth(Predicate<JsonNode> condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = client.get("/health", Map.of()).json();
-            if (condition.test(last)) {
-                return last;
-            }
-            sleep(50);
-        }
-        throw new AssertionError("health did not reach the expected state within " + timeout + "; last: " + last);
+        return Await.until("/health reaching the expected state", timeout, () -> client.get("/health", Map.of()).json(),
+                condition);
     }
 
-    public static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    /** Polls {@code /credentials/{name}} until the credential exists and meets the condition; returns it. */
+    public JsonNode awaitCredential(String name, Predicate<JsonNode> condition) {
+        return client.awaitCredential(name, condition);
+    }
+
+    /**
+     * Waits until the background probe has checked every credential {@code rounds} more times (each
+     * one's {@code checkedAt} in {@code /health} moved on that often): whatever a probe would do
+     * again and again has shown by then.
+     */
+    public void awaitProbeRounds(int rounds) {
+        Map<String, java.util.Set<String>> seen = new HashMap<>();
+        Await.until(rounds + " probe rounds", () -> {
+            client.get("/health", Map.of()).json().path("credentials").properties().forEach(credential ->
+                    seen.computeIfAbsent(credential.getKey(), name -> new java.util.HashSet<>())
+                            .add(credential.getValue().path("checkedAt").asText()));
+            return seen.values().stream().mapToInt(java.util.Set::size).min().orElse(0);
+        }, distinct -> distinct > rounds);
+    }
+
+    /** Waits until the service has exactly {@code expected} pools open (replaced ones drained and closed). */
+    public void awaitOpenPools(int expected) {
+        Await.until(expected + " open pools", service::openPools, open -> open == expected);
     }
 
     @Override

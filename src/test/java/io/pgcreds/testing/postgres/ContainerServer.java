@@ -5,6 +5,7 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import io.pgcreds.localpg.Certificates;
 import io.pgcreds.localpg.Superuser;
+import io.pgcreds.testing.Await;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
@@ -158,15 +159,8 @@ final class ContainerServer implements PostgresServer {
     public void start() {
         int readyBefore = count(READY, serverLog());
         docker().startContainerCmd(container.getContainerId()).exec();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (count(READY, serverLog()) > readyBefore && accepts()) {
-                return;
-            }
-            pause();
-        }
-        throw new IllegalStateException("the container did not accept connections within 60 s after docker start:\n"
-                + serverLog());
+        Await.until("the container accepting connections after docker start", Duration.ofSeconds(60),
+                () -> count(READY, serverLog()) > readyBefore && accepts(), ready -> ready);
     }
 
     @Override
@@ -199,15 +193,6 @@ final class ContainerServer implements PostgresServer {
         return count;
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** A port free on 127.0.0.1 (and on ::1 where there is one), for the life of the container. */
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -219,7 +204,7 @@ final class ContainerServer implements PostgresServer {
 
     private static boolean ipv6Loopback(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("::1"))) {
-            return true;
+            return socket.isBound();
         } catch (IOException e) {
             return false;
         }

@@ -25,6 +25,21 @@ public interface PostgresServer extends TestServer {
         return superuser().connect(database);
     }
 
+    /** How many sessions the given roles have open on the server now (pg_stat_activity). */
+    default int sessionsOf(String... roles) {
+        try (Connection connection = connectAsSuperuser("postgres");
+             java.sql.PreparedStatement query = connection.prepareStatement(
+                     "SELECT count(*) FROM pg_stat_activity WHERE usename = ANY (?)")) {
+            query.setArray(1, connection.createArrayOf("text", roles));
+            try (java.sql.ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not count sessions on " + kind() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Runs statements as the superuser, each in its own transaction; fails with the server's message. */
     default void execute(String database, String... statements) {
         superuser().execute(database, statements);
