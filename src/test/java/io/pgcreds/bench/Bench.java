@@ -135,6 +135,15 @@ public final class Bench {
         if (wanted("9")) {
             scale();
         }
+        FaultScenarios faults = new FaultScenarios(work, javaOpts);
+        if (wanted("10")) {
+            log("scenario 10: a killed database under load, " + 5 + " times");
+            rows.add(faults.killedDatabase());
+        }
+        if (wanted("11")) {
+            log("scenario 11: forced rotations, env file write to the new pool serving");
+            rows.add(faults.forcedRotation(primary));
+        }
     }
 
     // --- scenarios 1, 2 and 8 -------------------------------------------------------------------
@@ -686,7 +695,7 @@ public final class Bench {
                 (System.nanoTime() - started) / 1_000_000_000));
         table.append("| # | scenario | figure | baseline in the same run | ratio | target | met |\n");
         table.append("| --- | --- | --- | --- | --- | --- | --- |\n");
-        rows.stream().sorted((a, b) -> a.number().compareTo(b.number())).forEach(row -> table.append(String.format(
+        rows.stream().sorted(java.util.Comparator.comparingInt(row -> Integer.parseInt(row.number()))).forEach(row -> table.append(String.format(
                 "| %s | %s | %s | %s | %s | %s | %s |%n", row.number(), row.scenario(), row.figure(), row.baseline(),
                 row.ratio(), row.target(), row.met() ? "yes" : "**no**")));
         return table.toString();
