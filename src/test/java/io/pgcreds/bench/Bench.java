@@ -349,7 +349,7 @@ public final class Bench {
         List<Long> connects = new ArrayList<>();
         for (int i = 0; i < 21; i++) {
             long started = System.nanoTime();
-            try (Connection connection = connect(primary, "bench_batch", primaryPasswords.get("batch"))) {
+            try (Connection connection = connect(primary, "bench_batch", primaryPasswords.get("batch"), DB)) {
                 connection.isValid(1);
             }
             if (i > 0) { // the first pays for loading the driver
@@ -601,13 +601,14 @@ public final class Bench {
         return "postgres://bench_" + role + ":" + password + "@" + host + ":" + server.port() + "/" + DB;
     }
 
-    private static Connection connect(PostgresServer server, String user, String password) throws SQLException {
+    /** A fresh JDBC connection to a bench database, over TLS (sslmode=require) as the given role. */
+    static Connection connect(PostgresServer server, String user, String password, String database) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);
         properties.setProperty("sslmode", "require");
         properties.setProperty("gssEncMode", "disable");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + DB, properties);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + database, properties);
     }
 
     /** Polls /health until {@code credentials} credentials are UP; returns the ms that took. */
@@ -648,7 +649,7 @@ public final class Bench {
                 : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2.0;
     }
 
-    private static String newSecret() {
+    static String newSecret() {
         byte[] bytes = new byte[12];
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);

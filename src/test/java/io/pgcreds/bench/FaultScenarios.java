@@ -13,16 +13,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Predicate;
 
 /**
@@ -49,10 +45,10 @@ final class FaultScenarios {
      */
     Bench.Row killedDatabase() throws Exception {
         try (PostgresServer server = TestDatabases.start(PostgresOptions.defaults().named("pgcreds-bench-faulty-"))) {
-            String password = newSecret();
+            String password = Bench.newSecret();
             server.execute("postgres", "CREATE ROLE bench_faulty LOGIN PASSWORD '" + password + "'");
             String url = server.url("bench_faulty", password, "postgres");
-            String token = newSecret();
+            String token = Bench.newSecret();
             try (JarProcess jar = JarProcess.start(Map.of("PGCREDS_API_TOKEN", token, "DATABASE_URL", url,
                     "PGCREDS_HEALTH_INTERVAL_MS", String.valueOf(INTERVAL_MS), "PGCREDS_HEALTH_TIMEOUT_MS", "400",
                     "PGCREDS_CONNECTION_TIMEOUT_MS", "3000", "PGCREDS_LOG_SAMPLE_SECONDS", "0"), javaOpts, List.of(), work)) {
@@ -105,11 +101,11 @@ final class FaultScenarios {
      * TLS + scram JDBC connection with the new password.
      */
     Bench.Row forcedRotation(PostgresServer server) throws Exception {
-        String password = newSecret();
+        String password = Bench.newSecret();
         server.execute("postgres", "CREATE ROLE bench_forced LOGIN PASSWORD '" + password + "'");
         EnvFileWriter file = new EnvFileWriter(work.resolve("forced.env"));
         file.replace(Map.of("DATABASE_URL", server.url("bench_forced", password, "postgres")));
-        String token = newSecret();
+        String token = Bench.newSecret();
         try (JarProcess jar = JarProcess.start(Map.of("PGCREDS_API_TOKEN", token, "PGCREDS_ENV_FILE", file.file().toString(),
                 "PGCREDS_LOG_SAMPLE_SECONDS", "0"), javaOpts, List.of(), work)) {
             jar.awaitPort(Duration.ofSeconds(30));
@@ -118,7 +114,7 @@ final class FaultScenarios {
             List<Long> healed = new ArrayList<>();
             List<Long> connects = new ArrayList<>();
             for (int turn = 0; turn < TURNS; turn++) {
-                password = newSecret();
+                password = Bench.newSecret();
                 server.execute("postgres", "ALTER ROLE bench_forced PASSWORD '" + password + "'",
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'bench_forced'");
                 file.replace(Map.of("DATABASE_URL", server.url("bench_forced", password, "postgres")));
@@ -126,7 +122,7 @@ final class FaultScenarios {
                 String generation = "\"generation\":" + (turn + 2);
                 healed.add(awaitBody(tables, token, body -> body.contains(generation), 30_000) - written);
                 long connecting = System.nanoTime();
-                try (Connection connection = connect(server, "bench_forced", password)) {
+                try (Connection connection = Bench.connect(server, "bench_forced", password, "postgres")) {
                     connection.isValid(1);
                 }
                 connects.add(System.nanoTime() - connecting);
@@ -162,20 +158,11 @@ final class FaultScenarios {
     private static long jdbcRefusedMs(PostgresServer server) {
         long started = System.nanoTime();
         try {
-            connect(server, "bench_faulty", "irrelevant").close();
+            Bench.connect(server, "bench_faulty", "irrelevant", "postgres").close();
             throw new IllegalStateException("the killed server answered");
         } catch (SQLException e) {
             return System.nanoTime() - started;
         }
-    }
-
-    private static Connection connect(PostgresServer server, String user, String password) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", user);
-        properties.setProperty("password", password);
-        properties.setProperty("sslmode", "require");
-        properties.setProperty("gssEncMode", "disable");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres", properties);
     }
 
     private static long max(List<Long> nanos) {
@@ -184,11 +171,5 @@ final class FaultScenarios {
 
     private static String millis(List<Long> nanos) {
         return nanos.stream().map(value -> String.valueOf(value / 1_000_000)).toList().toString();
-    }
-
-    private static String newSecret() {
-        byte[] bytes = new byte[12];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 }

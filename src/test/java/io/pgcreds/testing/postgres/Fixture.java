@@ -58,10 +58,10 @@ enum Fixture {
             default -> throw new IllegalStateException("-D" + PROPERTY + " must be local, container or auto, not '"
                     + wanted + "'");
         };
+        String why = wanted.equals("local") || wanted.equals("container") ? "as asked"
+                : binaries ? "local server binaries found" : "no local server binaries; a Docker engine answers";
         System.out.println("[test-db] fixture: " + fixture.name().toLowerCase(Locale.ROOT) + " (-D" + PROPERTY + "="
-                + (wanted.isEmpty() ? "auto" : wanted) + (wanted.equals("auto") || wanted.isEmpty()
-                ? (binaries ? ": local server binaries found" : ": no local server binaries, a Docker engine answers")
-                : "") + ")");
+                + (wanted.isEmpty() ? "auto" : wanted) + ": " + why + ")");
         return fixture;
     }
 
