@@ -16,18 +16,31 @@ enum Fixture {
 
     static final String PROPERTY = "pgcreds.test.postgres";
 
-    /** The fixture this JVM uses, chosen once; prints the choice and why. */
-    static Fixture chosen() {
-        return Choice.FIXTURE;
+    private static Fixture chosen;
+    private static String unusable;
+
+    /**
+     * The fixture this JVM uses, chosen once (a Docker engine is asked at most once); prints the
+     * choice and why.
+     *
+     * @throws IllegalStateException every time, with what to install or run, when none can run
+     */
+    static synchronized Fixture chosen() {
+        if (chosen == null && unusable == null) {
+            try {
+                chosen = choose(System.getProperty(PROPERTY, "auto").strip().toLowerCase(Locale.ROOT));
+            } catch (IllegalStateException e) {
+                unusable = e.getMessage();
+            }
+        }
+        if (chosen == null) {
+            throw new IllegalStateException(unusable);
+        }
+        return chosen;
     }
 
     PostgresServer start(PostgresOptions options) {
         return this == LOCAL ? LocalServer.start(options) : ContainerServer.start(options);
-    }
-
-    /** Holder: the choice is made (and a Docker engine asked) once, when the first server starts. */
-    private static final class Choice {
-        static final Fixture FIXTURE = choose(System.getProperty(PROPERTY, "auto").strip().toLowerCase(Locale.ROOT));
     }
 
     private static Fixture choose(String wanted) {
