@@ -23,12 +23,21 @@ public record Superuser(String host, int port, String password, boolean ssl) {
 
     /** A new connection to {@code database}; the caller closes it. */
     public Connection connect(String database) throws SQLException {
+        return connect(host, port, NAME, password, ssl, database);
+    }
+
+    /**
+     * A new connection as any role, over TLS ({@code sslmode=require}) or with {@code ssl} false in
+     * plaintext, with a 10 s connect timeout; the caller closes it.
+     */
+    public static Connection connect(String host, int port, String user, String password, boolean ssl, String database)
+            throws SQLException {
         Properties properties = new Properties();
-        properties.setProperty("user", NAME);
+        properties.setProperty("user", user);
         properties.setProperty("password", password);
         properties.setProperty("sslmode", ssl ? "require" : "disable");
         properties.setProperty("gssEncMode", "disable");
-        properties.setProperty("ApplicationName", "pgcreds-superuser");
+        properties.setProperty("ApplicationName", "pgcreds-" + (user.equals(NAME) ? "superuser" : "test"));
         properties.setProperty("connectTimeout", "10");
         String hostPart = host.contains(":") ? "[" + host + "]" : host;
         return DriverManager.getConnection("jdbc:postgresql://" + hostPart + ":" + port + "/" + database, properties);

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -33,7 +32,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -349,7 +347,7 @@ public final class Bench {
         List<Long> connects = new ArrayList<>();
         for (int i = 0; i < 21; i++) {
             long started = System.nanoTime();
-            try (Connection connection = connect(primary, "bench_batch", primaryPasswords.get("batch"), DB)) {
+            try (Connection connection = primary.connect("bench_batch", primaryPasswords.get("batch"), DB)) {
                 connection.isValid(1);
             }
             if (i > 0) { // the first pays for loading the driver
@@ -599,16 +597,6 @@ public final class Bench {
     private String url(PostgresServer server, String role, String password) {
         String host = server == primary ? "127.0.0.1" : "localhost";
         return "postgres://bench_" + role + ":" + password + "@" + host + ":" + server.port() + "/" + DB;
-    }
-
-    /** A fresh JDBC connection to a bench database, over TLS (sslmode=require) as the given role. */
-    static Connection connect(PostgresServer server, String user, String password, String database) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", user);
-        properties.setProperty("password", password);
-        properties.setProperty("sslmode", "require");
-        properties.setProperty("gssEncMode", "disable");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + database, properties);
     }
 
     /** Polls /health until {@code credentials} credentials are UP; returns the ms that took. */

@@ -122,7 +122,7 @@ final class FaultScenarios {
                 String generation = "\"generation\":" + (turn + 2);
                 healed.add(awaitBody(tables, token, body -> body.contains(generation), 30_000) - written);
                 long connecting = System.nanoTime();
-                try (Connection connection = Bench.connect(server, "bench_forced", password, "postgres")) {
+                try (Connection connection = server.connect("bench_forced", password, "postgres")) {
                     connection.isValid(1);
                 }
                 connects.add(System.nanoTime() - connecting);
@@ -158,7 +158,7 @@ final class FaultScenarios {
     private static long jdbcRefusedMs(PostgresServer server) {
         long started = System.nanoTime();
         try {
-            Bench.connect(server, "bench_faulty", "irrelevant", "postgres").close();
+            server.connect("bench_faulty", "irrelevant", "postgres").close();
             throw new IllegalStateException("the killed server answered");
         } catch (SQLException e) {
             return System.nanoTime() - started;

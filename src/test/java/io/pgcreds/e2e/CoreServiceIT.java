@@ -261,8 +261,8 @@ class CoreServiceIT {
     void protected_endpoints_need_the_token_and_public_ones_do_not() {
         // every operation the contract marks as protected (it lists a 401)
         List<String[]> protectedRoutes = new ArrayList<>();
-        io.pgcreds.testing.ContractValidator.instance().document().path("paths").fields().forEachRemaining(path ->
-                path.getValue().fields().forEachRemaining(operation -> {
+        io.pgcreds.testing.ContractValidator.instance().document().path("paths").properties().forEach(path ->
+                path.getValue().properties().forEach(operation -> {
                     if (operation.getValue().path("responses").has("401") && !path.getKey().contains("webhooks")) {
                         protectedRoutes.add(new String[] {operation.getKey().toUpperCase(java.util.Locale.ROOT),
                                 path.getKey().replace("{name}", "DATABASE")});
@@ -306,7 +306,7 @@ class CoreServiceIT {
 
     @Test
     void every_documented_operation_exists() {
-        io.pgcreds.testing.ContractValidator.instance().document().path("paths").fields().forEachRemaining(path -> {
+        io.pgcreds.testing.ContractValidator.instance().document().path("paths").properties().forEach(path -> {
             if (path.getKey().equals("/webhooks/heroku")) {
                 return; // only when PGCREDS_WEBHOOK_SECRET is set; WebhookIT covers it
             }

@@ -83,7 +83,7 @@ class HealthCompressionIT {
     private static Map<String, String> statuses(String json) throws IOException {
         JsonNode credentials = JSON.readTree(json).path("credentials");
         Map<String, String> statuses = new TreeMap<>();
-        credentials.fields().forEachRemaining(entry -> statuses.put(entry.getKey(),
+        credentials.properties().forEach(entry -> statuses.put(entry.getKey(),
                 entry.getValue().path("status").asText() + "/" + entry.getValue().path("errorClass").asText()));
         assertThat(statuses).hasSize(CREDENTIALS);
         return statuses;

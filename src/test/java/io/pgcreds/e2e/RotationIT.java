@@ -58,7 +58,7 @@ class RotationIT {
             file.replace(vars);
             long served = load.awaitGeneration(2);
             load.awaitMore(1000);
-            load.close();
+            load.stop();
             System.out.println("[figure] rotation: file change to new pool serving "
                     + (served - written) / 1_000_000 + " ms; " + load.summary());
             assertThat(load.failures()).as("failed requests during rotation").isEmpty();
@@ -97,7 +97,7 @@ class RotationIT {
             long noticed = awaitFileNoticed(service, written);
             long served = load.awaitGeneration(2);
             load.awaitMore(1000);
-            load.close();
+            load.stop();
             // how fast it heals is bench/run's scenario 11; here: what fails, and that it heals
             System.out.println("[figure] forced rotation: file change to new pool serving " + (served - written) / 1_000_000
                     + " ms (the change seen in its status after " + (noticed - written) / 1_000_000 + " ms); " + load.summary());
@@ -134,7 +134,7 @@ class RotationIT {
                     primaryServer.stop(true); // the old primary is gone for good
                     long stopped = System.nanoTime();
                     load.awaitMore(1000);
-                    load.close();
+                    load.stop();
                     System.out.println("[figure] failover: file change to new server serving " + switchedMs + " ms; "
                             + load.summary());
                     assertThat(load.failures()).as("failed requests during the failover").isEmpty();

@@ -28,7 +28,7 @@ class OpenApiDocumentTest {
 
     @Test
     void every_operation_has_an_id_a_200_a_405_and_problem_documents_for_its_errors() {
-        document.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+        document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
             String name = op.getKey().toUpperCase() + " " + path.getKey();
             JsonNode operation = op.getValue();
             JsonNode responses = operation.path("responses");
@@ -44,7 +44,7 @@ class OpenApiDocumentTest {
             if (takesCredential) {
                 assertThat(responses.has("404")).as(name + " 404 when it names a credential").isTrue();
             }
-            responses.fields().forEachRemaining(response -> {
+            responses.properties().forEach(response -> {
                 if (response.getKey().startsWith("4") || response.getKey().equals("500")) {
                     JsonNode resolved = resolve(response.getValue());
                     assertThat(resolved.path("content").has("application/problem+json"))

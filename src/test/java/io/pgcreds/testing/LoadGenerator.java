@@ -141,8 +141,8 @@ public final class LoadGenerator implements AutoCloseable {
                 () -> requests.stream().filter(which).toList(), matching -> matching.size() >= count);
     }
 
-    @Override
-    public void close() {
+    /** Stops the client threads and waits for their last requests (at most 30 s each); idempotent. */
+    public void stop() {
         running.set(false);
         for (Thread thread : threads) {
             try {
@@ -151,6 +151,11 @@ public final class LoadGenerator implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    @Override
+    public void close() {
+        stop();
     }
 
     /** A one-line summary for the test log. */

@@ -25,6 +25,11 @@ public interface PostgresServer extends TestServer {
         return superuser().connect(database);
     }
 
+    /** A connection as any role, over TLS when the server has it; the caller closes it. */
+    default Connection connect(String user, String password, String database) throws SQLException {
+        return Superuser.connect(host(), port(), user, password, caCertificate() != null, database);
+    }
+
     /** How many sessions the given roles have open on the server now (pg_stat_activity). */
     default int sessionsOf(String... roles) {
         try (Connection connection = connectAsSuperuser("postgres");
