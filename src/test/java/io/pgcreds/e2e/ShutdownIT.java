@@ -28,7 +28,7 @@ class ShutdownIT {
                 "ANALYST_URL", db.limitedUrl(), "PGCREDS_HEALTH_INTERVAL_MS", "200"))) {
             jar.awaitPort(Duration.ofSeconds(30));
             ApiClient api = new ApiClient(jar.port(), token);
-            int answeredBeforeLoad = awaitUp(api);
+            int answeredBeforeLoad = 1 + awaitUp(api); // awaitPort's GET /health/live, then the polls of /health
             LoadGenerator load = new LoadGenerator(api, "/tables?credential=ANALYST", 16);
             load.awaitGeneration(1);
             load.awaitMore(500);

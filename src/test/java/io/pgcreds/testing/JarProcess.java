@@ -101,6 +101,7 @@ public final class JarProcess implements AutoCloseable {
      * Waits until the service listens on its port; returns ms since the process started, to the
      * connection it accepted. A connection counts once the same socket answers HTTP: the jar's own
      * check that the port is free listens for an instant too, and a connection to that is no answer.
+     * The service serves that one {@code GET /health/live}.
      */
     public long awaitPort(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
