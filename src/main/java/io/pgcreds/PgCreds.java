@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.ConfigSources;
-import io.pgcreds.config.EnvFileSource;
-import io.pgcreds.config.HerokuApiSource;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.IgnoredVar;
 import io.pgcreds.health.HealthMonitor;
@@ -67,13 +65,7 @@ public final class PgCreds implements AutoCloseable {
     public static PgCreds start(Map<String, String> env) {
         long started = System.nanoTime();
         Settings settings = Settings.from(env);
-        EnvFileSource envFile = settings.envFile() == null ? null : new EnvFileSource(settings.envFile());
-        if (envFile != null) {
-            envFile.refresh(); // a local file: read before the first reconciliation
-        }
-        HerokuApiSource herokuApi = !settings.herokuApiConfigured() ? null : new HerokuApiSource(settings.herokuApp(),
-                settings.herokuApiKey(), settings.herokuApiUrl(), settings.herokuPollInterval());
-        ConfigSources sources = new ConfigSources(env, herokuApi, envFile);
+        ConfigSources sources = ConfigSources.from(env, settings);
 
         // Jackson, Micrometer, HikariCP and pgjdbc take long to load: do it on a second core while Jetty starts
         Executor startThread = runnable -> Threads.daemon("pgcreds-start").newThread(runnable).start();
@@ -118,8 +110,8 @@ public final class PgCreds implements AutoCloseable {
             }
             log.info(Logfmt.line("event", "started", "port", app.port(), "credentials", initial.added().size(),
                     "invalid", initial.errors().size(), "ignored", registry.snapshot().ignored().size(),
-                    "api_token", settings.apiTokenConfigured() ? "set" : "unset", "env_file", envFile == null ? "off" : "on",
-                    "heroku_api", herokuApi == null ? "off" : "on", "webhook", settings.webhookConfigured() ? "on" : "off",
+                    "api_token", settings.apiTokenConfigured() ? "set" : "unset", "env_file", sources.hasEnvFile() ? "on" : "off",
+                    "heroku_api", sources.hasHerokuApi() ? "on" : "off", "webhook", settings.webhookConfigured() ? "on" : "off",
                     "startup_ms", (System.nanoTime() - started) / 1_000_000));
             return service;
         } catch (RuntimeException e) {

@@ -3,6 +3,8 @@ package io.pgcreds.config;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Every source of config vars, merged into the one map the reconciler works from: the process
@@ -15,21 +17,38 @@ public final class ConfigSources implements AutoCloseable {
     private final ConfigSource herokuApi;
     private final ConfigSource envFile;
 
-    /** Either source may be null when it is not configured. */
-    public ConfigSources(Map<String, String> environment, ConfigSource herokuApi, ConfigSource envFile) {
+    private ConfigSources(Map<String, String> environment, ConfigSource herokuApi, ConfigSource envFile) {
         this.environment = Map.copyOf(environment);
         this.herokuApi = herokuApi;
         this.envFile = envFile;
     }
 
+    /**
+     * The sources the settings configure. The env file, a local file, is read at once, so that the
+     * first reconciliation sees it; the Platform API is first asked when {@link #start} starts polling.
+     */
+    public static ConfigSources from(Map<String, String> environment, Settings settings) {
+        EnvFileSource envFile = settings.envFile() == null ? null : new EnvFileSource(settings.envFile());
+        if (envFile != null) {
+            envFile.refresh();
+        }
+        HerokuApiSource herokuApi = !settings.herokuApiConfigured() ? null : new HerokuApiSource(settings.herokuApp(),
+                settings.herokuApiKey(), settings.herokuApiUrl(), settings.herokuPollInterval());
+        return new ConfigSources(environment, herokuApi, envFile);
+    }
+
+    /** The merged config vars, each source read once. */
     public Map<String, String> merged() {
         Map<String, String> merged = new HashMap<>(environment);
-        if (herokuApi != null && herokuApi.loaded()) {
-            merged.keySet().removeIf(name -> name.endsWith("_URL"));
-            merged.putAll(herokuApi.snapshot());
+        if (herokuApi != null) {
+            SourceState api = herokuApi.state();
+            if (api.loaded()) {
+                merged.keySet().removeIf(name -> name.endsWith("_URL"));
+                merged.putAll(api.vars());
+            }
         }
         if (envFile != null) {
-            merged.putAll(envFile.snapshot());
+            merged.putAll(envFile.state().vars());
         }
         return merged;
     }
@@ -53,6 +72,11 @@ public final class ConfigSources implements AutoCloseable {
         return herokuApi != null;
     }
 
+    public boolean hasEnvFile() {
+        return envFile != null;
+    }
+
+    /** Starts watching the env file and polling the Platform API; {@code onChange} runs for every change they find. */
     public void start(Runnable onChange) {
         if (envFile != null) {
             envFile.start(onChange);
@@ -62,9 +86,9 @@ public final class ConfigSources implements AutoCloseable {
         }
     }
 
+    /** How each configured source is doing: the env file first, then the Platform API. */
     public List<SourceStatus> statuses() {
-        return java.util.stream.Stream.of(envFile, herokuApi).filter(java.util.Objects::nonNull)
-                .map(ConfigSource::status).toList();
+        return Stream.of(envFile, herokuApi).filter(Objects::nonNull).map(source -> source.state().status()).toList();
     }
 
     @Override

@@ -94,7 +94,8 @@ class PlatformApiIT {
                 api.hang(false);
                 service.client().awaitSource(s -> s.path("state").asText().equals("ok"));
                 assertThat(service.log()).contains("event=source_failed source=heroku-api").contains("(rate_limit)")
-                        .contains("(unauthorized)").contains("event=source_recovered source=heroku-api");
+                        .contains("(unauthorized)").contains("event=source_recovered source=heroku-api")
+                        .containsPattern("event=source_recovered source=heroku-api app=\\S+ after_failures=[1-9]");
                 int before = api.requests();
                 api.failNext(500, 1000);
                 // at a 1 s poll interval, three failures in a row: each retry waits 2 s, 4 s, then 8 s

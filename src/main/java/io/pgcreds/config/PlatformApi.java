@@ -1,0 +1,103 @@
+package io.pgcreds.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One request to the Heroku Platform API: {@code GET /apps/{app}/config-vars} with the API key as
+ * bearer token. What went wrong is said without the key and without the body. Thread-safe.
+ */
+final class PlatformApi {
+    static final String ACCEPT = "application/vnd.heroku+json; version=3";
+    private final Secret apiKey;
+    private final URI endpoint;
+    private final Duration requestTimeout;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final ObjectMapper json = new ObjectMapper();
+
+    PlatformApi(String app, Secret apiKey, String baseUrl, Duration requestTimeout) {
+        this.apiKey = apiKey;
+        this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/apps/"
+                + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/config-vars");
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** The app's config vars, or why there are none: a problem free of secrets and the server's Retry-After. */
+    record Answer(Map<String, String> vars, String problem, Duration retryAfter) {
+        static Answer failed(String problem) {
+            return new Answer(null, problem, null);
+        }
+    }
+
+    Answer configVars() throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(endpoint)
+                .timeout(requestTimeout)
+                .header("Accept", ACCEPT)
+                .header("Authorization", "Bearer " + apiKey.reveal())
+                .header("User-Agent", "pgcreds")
+                .GET().build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return new Answer(null, "HTTP " + response.statusCode() + herokuError(response.body()),
+                        response.headers().firstValue("Retry-After").flatMap(PlatformApi::seconds).orElse(null));
+            }
+            return new Answer(parse(response.body()), null, null);
+        } catch (HttpTimeoutException e) {
+            return Answer.failed("timed out after " + requestTimeout.toSeconds() + " s");
+        } catch (IOException e) {
+            return Answer.failed("unreachable (" + e.getClass().getSimpleName() + ")");
+        } catch (IllegalArgumentException e) {
+            return Answer.failed("the answer is not a JSON object of config vars");
+        }
+    }
+
+    private Map<String, String> parse(String body) throws IOException {
+        JsonNode root = json.readTree(body);
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("not an object");
+        }
+        Map<String, String> vars = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            if (field.getValue().isTextual()) {
+                vars.put(field.getKey(), field.getValue().asText());
+            }
+        }
+        return vars;
+    }
+
+    /** Heroku's error documents are {"id": "...", "message": "..."}; the id says enough. */
+    private String herokuError(String body) {
+        try {
+            JsonNode error = json.readTree(body);
+            if (error != null && error.hasNonNull("id")) {
+                return " (" + apiKey.scrub(error.path("id").asText()) + ")";
+            }
+        } catch (IOException | RuntimeException e) {
+            // not a Heroku error document
+        }
+        return "";
+    }
+
+    private static Optional<Duration> seconds(String value) {
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip()))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
