@@ -31,6 +31,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Thread.setDefaultUncaughtExceptionHandler(Threads::logUncaught);
         if (Boolean.getBoolean("pgcreds.cds.training")) {
             CdsTraining.run();
             System.exit(0);

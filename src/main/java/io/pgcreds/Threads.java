@@ -1,10 +1,16 @@
 package io.pgcreds;
 
+import org.slf4j.LoggerFactory;
+
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Thread factories for the service's background work: daemon threads with names that say whose they are. */
+/**
+ * Thread factories for the service's background work: daemon threads with names that say whose they
+ * are, and an exception nobody caught logged as one logfmt line rather than a stack trace on stdout.
+ * Stateless and thread-safe.
+ */
 public final class Threads {
     private Threads() {
     }
@@ -14,8 +20,21 @@ public final class Threads {
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
             thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler(Threads::logUncaught);
             return thread;
         };
+    }
+
+    /**
+     * The uncaught-exception handler of every thread of ours, and of the JVM (see {@code Main}): one
+     * ERROR line with the thread, the exception's class and where it was thrown; no message, which
+     * may quote a driver's text, and no stack trace.
+     */
+    public static void logUncaught(Thread thread, Throwable failure) {
+        StackTraceElement[] trace = failure.getStackTrace();
+        LoggerFactory.getLogger(Threads.class).error(Logfmt.line("event", "uncaught_exception",
+                "thread", thread.getName(), "exception", failure.getClass().getName(),
+                "at", trace.length > 0 ? trace[0] : "unknown"));
     }
 
     /**

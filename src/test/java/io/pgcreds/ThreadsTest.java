@@ -2,6 +2,9 @@ package io.pgcreds;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,5 +40,29 @@ class ThreadsTest {
         Thread thread = Threads.daemon("pgcreds-test").newThread(() -> { });
         assertThat(thread.getName()).isEqualTo("pgcreds-test-1");
         assertThat(thread.isDaemon()).isTrue();
+    }
+
+    @Test
+    void an_exception_nobody_caught_is_one_log_line_without_a_stack_trace() throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            Thread thread = Threads.daemon("pgcreds-test").newThread(() -> {
+                throw new IllegalStateException("password=hunter2 in a driver message");
+            });
+            thread.start();
+            thread.join(10_000);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        assertThat(text.lines()).singleElement().asString()
+                .contains("event=uncaught_exception thread=pgcreds-test-1 exception=java.lang.IllegalStateException at=");
+        assertThat(text).doesNotContain("hunter2").doesNotContain("Exception in thread").doesNotContain("\tat ");
     }
 }

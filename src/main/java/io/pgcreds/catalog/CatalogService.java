@@ -1,12 +1,12 @@
 package io.pgcreds.catalog;
 
 import io.pgcreds.health.HealthMonitor;
-import io.pgcreds.health.ProbeResult;
 import io.pgcreds.pools.CredentialUnavailableException;
 import io.pgcreds.pools.ErrorClass;
 import io.pgcreds.pools.ManagedPool;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.pools.PoolRetiredException;
+import io.pgcreds.pools.ProbeResult;
 
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
@@ -73,12 +73,13 @@ public final class CatalogService {
     }
 
     public TablePage tables(String credential, String schema, int limit, int offset) {
-        return onCurrentPool(credential, pool -> tables(pool, schema, limit, offset));
+        return onCurrentPool(credential, lease -> tables(lease, schema, limit, offset));
     }
 
-    private TablePage tables(ManagedPool pool, String schema, int limit, int offset) {
+    private TablePage tables(PoolRegistry.Lease lease, String schema, int limit, int offset) {
+        ManagedPool pool = lease.pool();
         List<TableInfo> tables = new ArrayList<>();
-        inReadOnlyTransaction(pool, tablesSql, statement -> {
+        inReadOnlyTransaction(lease, tablesSql, statement -> {
             if (schema == null) {
                 statement.setNull(1, Types.VARCHAR);
                 statement.setNull(2, Types.VARCHAR);
@@ -95,9 +96,10 @@ public final class CatalogService {
     }
 
     public SchemaList schemas(String credential) {
-        return onCurrentPool(credential, pool -> {
+        return onCurrentPool(credential, lease -> {
+            ManagedPool pool = lease.pool();
             List<SchemaInfo> schemas = new ArrayList<>();
-            inReadOnlyTransaction(pool, schemasSql, statement -> { },
+            inReadOnlyTransaction(lease, schemasSql, statement -> { },
                     row -> schemas.add(new SchemaInfo(row.getString(1), row.getString(2))));
             return new SchemaList(pool.name(), pool.generation(), schemas);
         });
@@ -109,10 +111,10 @@ public final class CatalogService {
      * over on the successor: its work is read-only, so it changed nothing, and its answer still
      * comes from one generation from start to end.
      */
-    private <T> T onCurrentPool(String credential, Function<ManagedPool, T> work) {
+    private <T> T onCurrentPool(String credential, Function<PoolRegistry.Lease, T> work) {
         for (int attempt = 1; ; attempt++) {
             try (PoolRegistry.Lease lease = usablePool(credential)) {
-                return work.apply(lease.pool());
+                return work.apply(lease);
             } catch (PoolRetiredException e) {
                 if (attempt >= MAX_ATTEMPTS) {
                     throw new CredentialUnavailableException("credential " + credential
@@ -133,7 +135,7 @@ public final class CatalogService {
             PoolRegistry.Snapshot seen = registry.snapshot();
             PoolRegistry.Lease lease = registry.lease(name);
             ManagedPool pool = lease.pool();
-            ProbeResult probe = monitor.result(pool);
+            ProbeResult probe = pool.lastProbe();
             if (probe.status() != ProbeResult.Status.DOWN || pool.stats().total() > 0) {
                 return lease;
             }
@@ -180,8 +182,9 @@ public final class CatalogService {
         void read(ResultSet row) throws SQLException;
     }
 
-    private static void inReadOnlyTransaction(ManagedPool pool, String sql, Binder binder, RowReader reader) {
-        try (Connection connection = pool.borrowWhileCurrent()) {
+    private static void inReadOnlyTransaction(PoolRegistry.Lease lease, String sql, Binder binder, RowReader reader) {
+        ManagedPool pool = lease.pool();
+        try (Connection connection = lease.connection()) {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 binder.bind(statement);
                 boolean isResultSet = statement.execute();

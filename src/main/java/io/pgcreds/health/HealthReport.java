@@ -3,6 +3,7 @@ package io.pgcreds.health;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.ErrorClass;
 import io.pgcreds.pools.PoolRegistry;
+import io.pgcreds.pools.ProbeResult;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,14 +23,14 @@ public record HealthReport(String status, String reason, String defaultCredentia
     public static final String DEGRADED = "DEGRADED";
     public static final String DOWN = "DOWN";
 
-    public static HealthReport of(PoolRegistry registry, HealthMonitor monitor) {
+    public static HealthReport of(PoolRegistry registry) {
         PoolRegistry.Snapshot snapshot = registry.snapshot();
         CredentialEntry defaultEntry = registry.defaultEntry(snapshot);
         Map<String, CredentialHealth> credentials = new LinkedHashMap<>();
         boolean defaultUp = false;
         List<String> othersDown = new ArrayList<>();
         for (CredentialEntry entry : snapshot.sorted()) {
-            CredentialHealth health = healthOf(entry, monitor);
+            CredentialHealth health = healthOf(entry);
             credentials.put(entry.name(), health);
             boolean up = health.status().equals(UP);
             if (entry == defaultEntry) {
@@ -75,11 +76,11 @@ public record HealthReport(String status, String reason, String defaultCredentia
         return !status.equals(DOWN);
     }
 
-    private static CredentialHealth healthOf(CredentialEntry entry, HealthMonitor monitor) {
+    private static CredentialHealth healthOf(CredentialEntry entry) {
         if (!entry.hasPool()) {
             return new CredentialHealth(DOWN, entry.lastReloadAt(), null, ErrorClass.CONFIG.wireName(), null);
         }
-        ProbeResult probe = monitor.result(entry.pool());
+        ProbeResult probe = entry.pool().lastProbe();
         return new CredentialHealth(probe.status().name(), probe.checkedAt(), probe.latencyMs(),
                 probe.errorClass() == null ? null : probe.errorClass().wireName(), entry.pool().stats());
     }

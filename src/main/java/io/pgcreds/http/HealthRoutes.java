@@ -125,7 +125,7 @@ final class HealthRoutes {
             long builtAt = System.nanoTime();
             long seenVersion = monitor.version();
             PoolRegistry.Snapshot seenSnapshot = registry.snapshot();
-            HealthReport report = HealthReport.of(registry, monitor);
+            HealthReport report = HealthReport.of(registry);
             byte[] json = HttpApi.jsonBytes(ctx, report);
             Rendered fresh = new Rendered(seenSnapshot, seenVersion, builtAt, report, json);
             rendered = fresh;

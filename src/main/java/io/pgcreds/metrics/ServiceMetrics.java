@@ -12,10 +12,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pgcreds.health.HealthMonitor;
-import io.pgcreds.health.ProbeResult;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.CredentialState;
 import io.pgcreds.pools.PoolRegistry;
+import io.pgcreds.pools.ProbeResult;
 import io.pgcreds.pools.ReloadResult;
 
 import java.time.Duration;
@@ -145,6 +145,6 @@ public final class ServiceMetrics {
     }
 
     private ProbeResult probe(CredentialEntry entry) {
-        return entry.hasPool() ? monitor.result(entry.pool()) : null;
+        return entry.hasPool() ? entry.pool().lastProbe() : null;
     }
 }

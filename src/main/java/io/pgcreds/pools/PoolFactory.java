@@ -69,22 +69,8 @@ public final class PoolFactory implements AutoCloseable {
         PGSimpleDataSource directSource = dataSource(spec);
         directSource.setLoginTimeout(seconds(settings.healthTimeout().toMillis()));
         ConnectGate.Source direct = gate.wrap(directSource, connectionTimeoutMs);
-        ManagedPool managed = new ManagedPool(spec, generation, maxSize, pool, pooledSource, direct, new ManagedPool.Events() {
-            @Override
-            public void failed(ManagedPool failed, Failure failure) {
-                onFailure.accept(failed);
-            }
-
-            @Override
-            public void authFailed(ManagedPool failed) {
-                onAuthFailure.accept(failed);
-            }
-
-            @Override
-            public void closed(ManagedPool closed) {
-                open.remove(closed);
-            }
-        });
+        ManagedPool managed = new ManagedPool(spec, generation, maxSize, pool, pooledSource, direct,
+                new PoolEvents(failed -> onFailure.accept(failed), failed -> onAuthFailure.accept(failed), open::remove));
         open.add(managed);
         created.incrementAndGet();
         return managed;

@@ -149,6 +149,7 @@ public final class Reconciler implements AutoCloseable {
         }
         validations.forEach(CompletableFuture::join);
 
+        outcome.predecessors.forEach(ManagedPool::inheritProbe);
         registry.publish(new PoolRegistry.Snapshot(next, desired.ignored(), now));
         outcome.retired.forEach(this::retire);
         outcome.discarded.forEach(pool -> closer.execute(pool::close));
@@ -165,9 +166,9 @@ public final class Reconciler implements AutoCloseable {
     private void settle(Change change, Instant now, Map<String, CredentialEntry> next, Outcome outcome) {
         CredentialSpec spec = change.spec();
         CredentialEntry old = change.old();
-        int timeoutMs = (int) settings.healthTimeout().toMillis();
+        Duration timeout = settings.healthTimeout();
         if (change.revalidate()) {
-            Failure failure = old.pool().check(timeoutMs);
+            Failure failure = old.pool().validate(timeout, false);
             synchronized (outcome) {
                 if (failure == null) {
                     next.put(spec.name(), old.with(spec.configVars(), CredentialState.ACTIVE, null, change.warnings()));
@@ -175,17 +176,17 @@ public final class Reconciler implements AutoCloseable {
                     log.info(Logfmt.line("event", "credential_recovered", "credential", spec.name(),
                             "generation", old.generation()));
                 } else {
-                    next.put(spec.name(), old.with(spec.configVars(), CredentialState.FAILED, describe(failure),
+                    next.put(spec.name(), old.with(spec.configVars(), CredentialState.FAILED, failure.describe(),
                             change.warnings()));
                     outcome.failed.add(spec.name());
-                    outcome.errors.add(spec.name() + ": " + describe(failure));
+                    outcome.errors.add(spec.name() + ": " + failure.describe());
                 }
             }
             return;
         }
         int generation = old == null ? 1 : old.generation() + 1;
         ManagedPool candidate = factory.open(spec, change.size(), generation);
-        Failure failure = candidate.checkThroughPool(timeoutMs);
+        Failure failure = candidate.validate(timeout, true);
         if (failure == null) {
             synchronized (outcome) {
                 next.put(spec.name(), new CredentialEntry(spec.name(), spec.configVars(), CredentialState.ACTIVE,
@@ -194,6 +195,7 @@ public final class Reconciler implements AutoCloseable {
                 outcome.published.add(candidate);
                 if (old != null && old.hasPool()) {
                     outcome.retired.add(old.pool());
+                    outcome.predecessors.put(candidate, old.pool());
                 }
             }
             log.info(Logfmt.line("event", "credential_replaced", "credential", spec.name(), "generation", generation,
@@ -201,30 +203,27 @@ public final class Reconciler implements AutoCloseable {
                     "sslmode", spec.tls().mode(), "pool_size", change.size()));
             return;
         }
-        boolean oldServes = old != null && old.hasPool() && old.pool().check(timeoutMs) == null;
+        boolean oldServes = old != null && old.hasPool() && old.pool().validate(timeout, false) == null;
         synchronized (outcome) {
-            outcome.errors.add(spec.name() + ": " + describe(failure));
+            outcome.errors.add(spec.name() + ": " + failure.describe());
             if (oldServes) {
-                next.put(spec.name(), old.with(old.configVars(), CredentialState.PENDING, describe(failure), old.warnings()));
+                next.put(spec.name(), old.with(old.configVars(), CredentialState.PENDING, failure.describe(), old.warnings()));
                 outcome.pending.add(spec.name());
                 outcome.discarded.add(candidate);
             } else {
                 next.put(spec.name(), new CredentialEntry(spec.name(), spec.configVars(), CredentialState.FAILED,
-                        candidate, generation, now, describe(failure), change.warnings()));
+                        candidate, generation, now, failure.describe(), change.warnings()));
                 outcome.failed.add(spec.name());
                 outcome.published.add(candidate);
                 if (old != null && old.hasPool()) {
                     outcome.retired.add(old.pool());
+                    outcome.predecessors.put(candidate, old.pool());
                 }
             }
         }
         log.warn(Logfmt.line("event", oldServes ? "credential_pending" : "credential_failed", "credential", spec.name(),
                 "generation", oldServes ? old.generation() : generation, "error_class", failure.errorClass().wireName(),
                 "error", failure.message()));
-    }
-
-    private static String describe(Failure failure) {
-        return failure.errorClass().wireName() + ": " + failure.message();
     }
 
     /**
@@ -267,6 +266,7 @@ public final class Reconciler implements AutoCloseable {
         final List<ManagedPool> published = new ArrayList<>();
         final List<ManagedPool> retired = new ArrayList<>();
         final List<ManagedPool> discarded = new ArrayList<>();
+        final Map<ManagedPool, ManagedPool> predecessors = new HashMap<>();
 
         ReloadResult result() {
             return new ReloadResult(sorted(added), sorted(removed), sorted(replaced), sorted(unchanged),

@@ -1,5 +1,6 @@
 package io.pgcreds.pools;
 
+import io.pgcreds.config.Secret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -150,7 +151,7 @@ class ErrorClassTest {
         SQLTransientConnectionException timeout = new SQLTransientConnectionException(
                 "X#1 - Connection is not available, request timed out after 1000ms", "28P01",
                 fromServer("28P01", "password authentication failed for user \"x\""));
-        assertThat(ManagedPool.describe(timeout)).contains("password authentication failed");
+        assertThat(Failure.of(timeout, Secret.of(null)).message()).contains("password authentication failed");
     }
 
     @Test

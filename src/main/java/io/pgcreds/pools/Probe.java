@@ -1,0 +1,129 @@
+package io.pgcreds.pools;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+
+/**
+ * One look at a credential's database, and the one place that makes or borrows a session to prove
+ * it (what HikariCP's PoolBase does for its pool): a session from the pool or one of its own, one
+ * round trip under a hard network timeout (the role and TLS facts the first time, else
+ * {@code SELECT 1}), and the check that TLS is on. Health probes and the reconciler's validations
+ * both come here. Closing the probe settles its session: a health probe that found the database up
+ * with the pool empty hands its session to the pool, so the pool is warm without a second
+ * handshake; any other session is closed (or, borrowed, given back). One thread runs one probe.
+ */
+public final class Probe implements AutoCloseable {
+    private final ManagedPool pool;
+    private final long timeoutMs;
+    private final boolean health;
+    private long startedNanos;
+    private Connection session;
+    private ProbeResult result;
+    private Failure failure;
+    private boolean adopt;
+
+    private Probe(ManagedPool pool, long timeoutMs, boolean health) {
+        this.pool = pool;
+        this.timeoutMs = timeoutMs;
+        this.health = health;
+    }
+
+    /**
+     * A health probe: failures are signalled (see {@link ManagedPool#recordFailure}); {@code turnCame}
+     * runs when the probe may connect (at once through the pool, else once the connect gate lets it),
+     * and the timeout counts from then, not from when the probe was queued behind other handshakes.
+     */
+    static Probe forHealth(ManagedPool pool, boolean viaPool, long timeoutMs, Runnable turnCame) {
+        Probe probe = new Probe(pool, timeoutMs, true);
+        probe.run(viaPool, turnCame);
+        return probe;
+    }
+
+    /** A reconciler's validation: failures are recorded without signalling them; the session never stays out of the pool. */
+    static Probe forValidation(ManagedPool pool, boolean viaPool, long timeoutMs) {
+        Probe probe = new Probe(pool, timeoutMs, false);
+        probe.run(viaPool, () -> { });
+        return probe;
+    }
+
+    /** UP with the latency from the turn to connect to the answer, or DOWN with the class of what failed. */
+    public ProbeResult result() {
+        return result;
+    }
+
+    /** Null when the database answered as it should; else what failed. */
+    Failure failure() {
+        return failure;
+    }
+
+    private void run(boolean viaPool, Runnable turnCame) {
+        startedNanos = System.nanoTime();
+        try {
+            session = viaPool ? borrow(turnCame) : pool.direct().connect(() -> turn(turnCame));
+            int originalTimeout = session.getNetworkTimeout();
+            session.setNetworkTimeout(Runnable::run, (int) timeoutMs);
+            ServerFacts facts = roundTrip(session);
+            long latencyMs = (System.nanoTime() - startedNanos) / 1_000_000;
+            if (!facts.ssl()) {
+                failure = new Failure(ErrorClass.TLS, "the session is not encrypted", Instant.now());
+                result = ProbeResult.down(latencyMs, ErrorClass.TLS);
+                return;
+            }
+            result = ProbeResult.up(latencyMs);
+            adopt = health && !viaPool && pool.stats().total() == 0;
+            if (adopt) {
+                session.setNetworkTimeout(Runnable::run, originalTimeout); // as the pool's own sessions are
+            }
+        } catch (SQLException | RuntimeException e) {
+            failure = health ? pool.recordFailure(e) : pool.record(e);
+            result = ProbeResult.down((System.nanoTime() - startedNanos) / 1_000_000, failure.errorClass());
+        }
+    }
+
+    private Connection borrow(Runnable turnCame) throws SQLException {
+        turn(turnCame);
+        return Hikari.borrow(pool.hikari(), timeoutMs);
+    }
+
+    private void turn(Runnable turnCame) {
+        startedNanos = System.nanoTime();
+        turnCame.run();
+    }
+
+    /** The round trip that proves the session: the server facts while they are unknown, else {@code SELECT 1}. */
+    private ServerFacts roundTrip(Connection connection) throws SQLException {
+        ServerFacts known = pool.facts();
+        if (known == null) {
+            return pool.learnFacts(connection);
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT 1");
+        }
+        return known;
+    }
+
+    /** Hands the session to the pool or closes it (a borrowed one goes back); never throws. */
+    @Override
+    public void close() {
+        Connection open = session;
+        session = null;
+        if (open == null) {
+            return;
+        }
+        if (adopt && !pool.isClosed()) {
+            pool.adopt(open, timeoutMs);
+        } else {
+            closeQuietly(open);
+        }
+    }
+
+    static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            // a probe's session: the pool or the server cleans up (HikariCP throws when its pool closed meanwhile)
+        }
+    }
+}
