@@ -2,6 +2,8 @@ package io.pgcreds;
 
 import io.pgcreds.config.InvalidSettingException;
 import io.pgcreds.demo.Demo;
+import io.pgcreds.util.Logfmt;
+import io.pgcreds.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;

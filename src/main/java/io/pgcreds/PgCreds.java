@@ -17,6 +17,8 @@ import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.pools.Reconciler;
 import io.pgcreds.pools.ReloadResult;
 import io.pgcreds.reload.Reloader;
+import io.pgcreds.util.Logfmt;
+import io.pgcreds.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package io.pgcreds.config;
 
-import io.pgcreds.PgCredsException;
+import io.pgcreds.util.PgCredsException;
 
 /** An env file that cannot be parsed; the message gives the line and what is wrong, never a value. */
 public final class EnvFileException extends PgCredsException {

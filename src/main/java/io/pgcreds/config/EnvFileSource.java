@@ -1,6 +1,6 @@
 package io.pgcreds.config;
 
-import io.pgcreds.Logfmt;
+import io.pgcreds.util.Logfmt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.pgcreds.config;
 
-import io.pgcreds.Logfmt;
-import io.pgcreds.Threads;
+import io.pgcreds.util.Logfmt;
+import io.pgcreds.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

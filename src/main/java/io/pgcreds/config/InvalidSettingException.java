@@ -1,6 +1,6 @@
 package io.pgcreds.config;
 
-import io.pgcreds.PgCredsException;
+import io.pgcreds.util.PgCredsException;
 
 /** A setting whose value cannot be used; the message names the variable. */
 public final class InvalidSettingException extends PgCredsException {

@@ -2,6 +2,7 @@ package io.pgcreds.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgcreds.util.Secret;
 
 import java.io.IOException;
 import java.net.URI;

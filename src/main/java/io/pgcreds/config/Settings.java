@@ -1,6 +1,7 @@
 package io.pgcreds.config;
 
 import io.pgcreds.discovery.SslMode;
+import io.pgcreds.util.Secret;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;

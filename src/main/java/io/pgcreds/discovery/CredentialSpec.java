@@ -1,6 +1,6 @@
 package io.pgcreds.discovery;
 
-import io.pgcreds.config.Secret;
+import io.pgcreds.util.Secret;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.pgcreds.discovery;
 
-import io.pgcreds.PgCredsException;
+import io.pgcreds.util.PgCredsException;
 
 /** A Postgres config var that cannot be parsed. The message names the var and quotes none of its value. */
 public final class MalformedUrlException extends PgCredsException {

@@ -1,6 +1,6 @@
 package io.pgcreds.discovery;
 
-import io.pgcreds.config.Secret;
+import io.pgcreds.util.Secret;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.pgcreds.health;
 
-import io.pgcreds.Logfmt;
-import io.pgcreds.Threads;
+import io.pgcreds.util.Logfmt;
+import io.pgcreds.util.Threads;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.ErrorClass;
 import io.pgcreds.pools.Failure;

@@ -2,7 +2,7 @@ package io.pgcreds.http;
 
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.pgcreds.config.Secret;
+import io.pgcreds.util.Secret;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

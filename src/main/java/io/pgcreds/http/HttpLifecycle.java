@@ -1,6 +1,6 @@
 package io.pgcreds.http;
 
-import io.pgcreds.Logfmt;
+import io.pgcreds.util.Logfmt;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;

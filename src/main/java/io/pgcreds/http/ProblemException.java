@@ -1,6 +1,6 @@
 package io.pgcreds.http;
 
-import io.pgcreds.PgCredsException;
+import io.pgcreds.util.PgCredsException;
 
 import java.util.List;
 

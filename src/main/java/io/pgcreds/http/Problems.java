@@ -1,6 +1,6 @@
 package io.pgcreds.http;
 
-import io.pgcreds.Logfmt;
+import io.pgcreds.util.Logfmt;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.JavalinConfig;

@@ -1,10 +1,10 @@
 package io.pgcreds.http;
 
-import io.pgcreds.Logfmt;
+import io.pgcreds.util.Logfmt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
-import io.pgcreds.config.Secret;
+import io.pgcreds.util.Secret;
 import io.pgcreds.reload.Reloader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package io.pgcreds.metrics;
 
-import io.pgcreds.Logfmt;
-import io.pgcreds.Threads;
+import io.pgcreds.util.Logfmt;
+import io.pgcreds.util.Threads;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.ManagedPool;
 import io.pgcreds.pools.PoolRegistry;

@@ -1,6 +1,6 @@
 package io.pgcreds.pools;
 
-import io.pgcreds.PgCredsException;
+import io.pgcreds.util.PgCredsException;
 
 /** A credential exists but its database cannot serve the request now. */
 public final class CredentialUnavailableException extends PgCredsException {

@@ -1,6 +1,6 @@
 package io.pgcreds.pools;
 
-import io.pgcreds.config.Secret;
+import io.pgcreds.util.Secret;
 
 import java.sql.SQLTransientConnectionException;
 import java.time.Instant;

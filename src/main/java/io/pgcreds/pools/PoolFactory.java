@@ -3,7 +3,7 @@ package io.pgcreds.pools;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import io.pgcreds.Threads;
+import io.pgcreds.util.Threads;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.CredentialSpec;
 import io.pgcreds.discovery.SslMode;

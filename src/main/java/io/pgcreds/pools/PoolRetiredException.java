@@ -1,6 +1,6 @@
 package io.pgcreds.pools;
 
-import io.pgcreds.PgCredsException;
+import io.pgcreds.util.PgCredsException;
 
 /**
  * A request's pool was replaced under it: while it waited for a connection, or while its read-only

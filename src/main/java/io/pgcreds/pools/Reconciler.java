@@ -1,7 +1,7 @@
 package io.pgcreds.pools;
 
-import io.pgcreds.Logfmt;
-import io.pgcreds.Threads;
+import io.pgcreds.util.Logfmt;
+import io.pgcreds.util.Threads;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.CredentialSpec;
 import io.pgcreds.discovery.Discovery;

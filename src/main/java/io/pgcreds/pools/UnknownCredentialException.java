@@ -1,6 +1,6 @@
 package io.pgcreds.pools;
 
-import io.pgcreds.PgCredsException;
+import io.pgcreds.util.PgCredsException;
 
 import java.util.Collection;
 

@@ -1,7 +1,7 @@
 package io.pgcreds.reload;
 
-import io.pgcreds.Logfmt;
-import io.pgcreds.Threads;
+import io.pgcreds.util.Logfmt;
+import io.pgcreds.util.Threads;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.pools.ManagedPool;
 import io.pgcreds.pools.Reconciler;

@@ -1,6 +1,6 @@
 package io.pgcreds.pools;
 
-import io.pgcreds.config.Secret;
+import io.pgcreds.util.Secret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,4 +1,4 @@
-package io.pgcreds;
+package io.pgcreds.util;
 
 /**
  * The one unchecked base of every failure pgcreds reports on purpose. Subclasses are named after

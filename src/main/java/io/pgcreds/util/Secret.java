@@ -1,4 +1,4 @@
-package io.pgcreds.config;
+package io.pgcreds.util;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.pgcreds;
+package io.pgcreds.util;
 
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package io.pgcreds;
+package io.pgcreds.util;
 
 /**
  * Formats one log event as logfmt ({@code key=value key2="value two"}), the convention Heroku's
