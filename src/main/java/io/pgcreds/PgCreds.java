@@ -12,6 +12,7 @@ import io.pgcreds.http.HttpApi;
 import io.pgcreds.http.HttpLifecycle;
 import io.pgcreds.metrics.PoolSampler;
 import io.pgcreds.metrics.ServiceMetrics;
+import io.pgcreds.pools.Leases;
 import io.pgcreds.pools.PoolFactory;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.pools.Reconciler;
@@ -86,8 +87,8 @@ public final class PgCreds implements AutoCloseable {
                 startThread);
         reloader.onResult(result -> metrics.join().recordReload(result));
         PoolSampler sampler = new PoolSampler(registry);
-        CatalogService catalog = new CatalogService(registry, monitor, settings.statementTimeout(),
-                settings.connectionTimeout());
+        CatalogService catalog = new CatalogService(new Leases(registry, settings.connectionTimeout()),
+                settings.statementTimeout());
         CountDownLatch loaded = new CountDownLatch(1);
         HttpLifecycle lifecycle = new HttpLifecycle();
         Javalin app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, catalog, reloader,

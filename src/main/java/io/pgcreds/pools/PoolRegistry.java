@@ -1,11 +1,6 @@
 package io.pgcreds.pools;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.pgcreds.discovery.IgnoredVar;
-
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +8,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -136,7 +130,7 @@ public final class PoolRegistry {
      * registry and taking it is skipped for its successor, which is always published first, so a
      * request holds exactly one generation from start to end and a draining pool waits for it.
      */
-    public Lease lease(String nameOrAlias) {
+    Lease lease(String nameOrAlias) {
         while (true) {
             CredentialEntry entry = resolve(nameOrAlias);
             if (!entry.hasPool()) {
@@ -147,71 +141,6 @@ public final class PoolRegistry {
                 return new Lease(entry.pool());
             }
             Thread.onSpinWait();
-        }
-    }
-
-    /** One request's hold on one pool generation. */
-    public static final class Lease implements AutoCloseable {
-        private static final long WAIT_SLICE_MS = 250;
-        private final ManagedPool pool;
-        private boolean closed;
-
-        private Lease(ManagedPool pool) {
-            this.pool = pool;
-        }
-
-        public ManagedPool pool() {
-            return pool;
-        }
-
-        /**
-         * Borrows a pooled connection for the request: waits at most the pool's connection timeout, but
-         * in short slices, and gives up with {@link PoolRetiredException} as soon as the pool is
-         * replaced, so that requests never wait out a pool whose database has gone away, and with
-         * {@link CredentialUnavailableException} as soon as the database fails with nothing left to hand out.
-         */
-        public Connection connection() throws SQLException {
-            HikariDataSource hikari = pool.hikari();
-            Instant waitingSince = Instant.now();
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(hikari.getConnectionTimeout());
-            while (true) {
-                long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                try {
-                    Connection connection = Hikari.borrow(hikari, Math.max(1, Math.min(WAIT_SLICE_MS, remainingMs)));
-                    if (pool.isRetired()) {
-                        // replaced while this request waited: a connection another request just gave back
-                        // is still the old server's, and a failover's old server may go at any moment
-                        connection.close();
-                        throw new PoolRetiredException(pool);
-                    }
-                    return connection;
-                } catch (SQLTransientConnectionException e) {
-                    if (pool.isRetired()) {
-                        throw new PoolRetiredException(pool);
-                    }
-                    Failure seen = pool.lastFailure();
-                    if (seen != null && seen.at().isAfter(waitingSince) && pool.stats().total() == 0) {
-                        // the database failed since this request began waiting and nothing is left to hand out
-                        throw new CredentialUnavailableException("credential " + pool.name() + " is down ("
-                                + seen.errorClass().wireName() + ")", seen.errorClass(), e);
-                    }
-                    if (deadline - System.nanoTime() <= 0) {
-                        pool.recordFailure(e);
-                        throw e;
-                    }
-                } catch (SQLException e) {
-                    pool.recordFailure(e);
-                    throw e;
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            if (!closed) {
-                closed = true;
-                pool.leave();
-            }
         }
     }
 }

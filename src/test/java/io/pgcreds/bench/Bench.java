@@ -208,7 +208,7 @@ public final class Bench {
     }
 
     private String pgbenchScript() {
-        String sql = new CatalogService(null, null, Duration.ofSeconds(5), Duration.ZERO).tablesSql();
+        String sql = CatalogService.tablesSql(Duration.ofSeconds(5));
         String[] statements = sql.split(";\\s*");
         StringBuilder script = new StringBuilder(); // BEGIN ... ROLLBACK, as the service sends it
         for (String statement : statements) {

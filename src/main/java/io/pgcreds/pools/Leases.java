@@ -1,0 +1,74 @@
+package io.pgcreds.pools;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * The lease policy: how a request gets a pool, and what it does when that pool cannot serve. It
+ * gets a {@link Lease} on the credential's current pool, or an immediate 503 when the credential has
+ * no usable configuration, or is known to be down (its last probe) and holds no connection; except
+ * that while a reconciliation runs, or a source has seen a change that one will read, the request
+ * waits for it (at most {@code waitForReplacement}), since it may be validating the replacement.
+ * Work that fails with {@link PoolRetiredException} changed nothing and starts over on the
+ * successor, so a request answers from one generation from start to end. Thread-safe.
+ */
+public final class Leases {
+    private static final int MAX_ATTEMPTS = 3;
+    private final PoolRegistry registry;
+    private final Duration waitForReplacement;
+
+    public Leases(PoolRegistry registry, Duration waitForReplacement) {
+        this.registry = registry;
+        this.waitForReplacement = waitForReplacement;
+    }
+
+    /**
+     * Runs {@code work} on a lease of the credential's current pool ({@code null}: the default
+     * credential) and closes the lease. {@code work} may throw {@link PoolRetiredException} (as
+     * {@link Lease#connection()} and {@link Lease#failure} do) only when it changed nothing: it then
+     * runs again on the successor, at most {@value #MAX_ATTEMPTS} times in all.
+     *
+     * @throws UnknownCredentialException      no such credential
+     * @throws CredentialUnavailableException  the credential cannot serve now
+     */
+    public <T> T withLease(String credential, Function<Lease, T> work) {
+        String name = credential == null ? registry.defaultCredentialName() : credential;
+        for (int attempt = 1; ; attempt++) {
+            try (Lease lease = usable(name)) {
+                return work.apply(lease);
+            } catch (PoolRetiredException e) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw new CredentialUnavailableException("credential " + name
+                            + " was replaced " + attempt + " times while this request ran", ErrorClass.OTHER, e);
+                }
+            }
+        }
+    }
+
+    /** A lease on a pool that may serve, waiting for a reconciliation in progress when it cannot. */
+    private Lease usable(String name) {
+        long deadline = System.nanoTime() + waitForReplacement.toNanos();
+        while (true) {
+            PoolRegistry.Snapshot seen = registry.snapshot();
+            Lease lease = registry.lease(name);
+            ManagedPool pool = lease.pool();
+            ProbeResult probe = pool.lastProbe();
+            if (probe.status() != ProbeResult.Status.DOWN || pool.stats().total() > 0) {
+                return lease;
+            }
+            lease.close();
+            // a reconciliation may be validating this credential's replacement right now: wait for it
+            if (registry.isReconciling() && System.nanoTime() < deadline) {
+                try {
+                    registry.awaitReconciliation(seen, Duration.ofNanos(deadline - System.nanoTime()));
+                    continue;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            ErrorClass errorClass = probe.errorClass() == null ? ErrorClass.OTHER : probe.errorClass();
+            throw new CredentialUnavailableException("credential " + pool.name() + " is down (" + errorClass.wireName()
+                    + ") as of " + probe.checkedAt(), errorClass, null);
+        }
+    }
+}
