@@ -2,10 +2,8 @@ package io.pgcreds.http;
 
 import io.javalin.http.Context;
 import io.pgcreds.config.SourceStatus;
-import io.pgcreds.pools.CredentialView;
-import io.pgcreds.pools.CredentialsReport;
 import io.pgcreds.pools.PoolRegistry;
-import io.pgcreds.pools.ReloadResult;
+import io.pgcreds.reload.ReloadResult;
 import io.pgcreds.reload.Reloader;
 
 import java.time.Instant;

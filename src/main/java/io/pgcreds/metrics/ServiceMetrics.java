@@ -16,7 +16,7 @@ import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.CredentialState;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.pools.ProbeResult;
-import io.pgcreds.pools.ReloadResult;
+import io.pgcreds.reload.ReloadResult;
 
 import java.time.Duration;
 import java.util.ArrayList;

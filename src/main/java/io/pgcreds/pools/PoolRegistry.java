@@ -77,14 +77,16 @@ public final class PoolRegistry {
         return entry;
     }
 
-    void publish(Snapshot snapshot) {
+    /** Makes {@code snapshot} the current one, for every request that starts from now on. For the reconciler. */
+    public void publish(Snapshot snapshot) {
         current.set(snapshot);
         synchronized (published) {
             published.notifyAll();
         }
     }
 
-    void reconciling(boolean inProgress) {
+    /** Whether a reconciliation runs now (new pools may be published soon). For the reconciler. */
+    public void reconciling(boolean inProgress) {
         reconciling = inProgress;
         synchronized (published) {
             published.notifyAll();
@@ -94,8 +96,9 @@ public final class PoolRegistry {
     /**
      * A config source has seen a change that no reconciliation has read yet: from this moment, not
      * only from when the reconciliation starts, requests for a credential that is down wait for it.
+     * For the reconciler.
      */
-    void changeNoticed(boolean noticed) {
+    public void changeNoticed(boolean noticed) {
         changeNoticed = noticed;
         synchronized (published) {
             published.notifyAll();

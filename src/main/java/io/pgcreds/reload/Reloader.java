@@ -4,8 +4,6 @@ import io.pgcreds.util.Logfmt;
 import io.pgcreds.util.Threads;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.pools.ManagedPool;
-import io.pgcreds.pools.Reconciler;
-import io.pgcreds.pools.ReloadResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,11 @@
-package io.pgcreds.pools;
+package io.pgcreds.http;
 
 import io.pgcreds.discovery.CredentialSpec;
+import io.pgcreds.pools.CredentialEntry;
+import io.pgcreds.pools.Failure;
+import io.pgcreds.pools.ManagedPool;
+import io.pgcreds.pools.PoolStats;
+import io.pgcreds.pools.ServerFacts;
 
 import java.time.Instant;
 import java.util.List;
@@ -9,20 +14,20 @@ import java.util.List;
  * One credential in the {@code /credentials} answer. Never a password, never a whole URL:
  * the connection's parts are shown one by one. Connection fields are null for an invalid credential.
  */
-public record CredentialView(String name, List<String> configVars, String state, int generation,
+record CredentialView(String name, List<String> configVars, String state, int generation,
                              Instant lastReloadAt, String reloadError, String user, String host, Integer port,
                              String database, String sslMode, Boolean pooled, String role, Tls tls,
                              String serverVersion, PoolStats pool, LastError lastError, List<String> warnings) {
 
     /** What TLS the server reports for our session, from pg_stat_ssl. */
-    public record Tls(String version, String cipher) {
+    record Tls(String version, String cipher) {
     }
 
     /** The last connection failure seen on the current pool. */
-    public record LastError(String errorClass, String message, Instant at) {
+    record LastError(String errorClass, String message, Instant at) {
     }
 
-    public static CredentialView of(CredentialEntry entry) {
+    static CredentialView of(CredentialEntry entry) {
         if (!entry.hasPool()) {
             return new CredentialView(entry.name(), entry.configVars(), entry.state().wireName(), entry.generation(),
                     entry.lastReloadAt(), entry.error(), null, null, null, null, null, null, null, null, null, null,

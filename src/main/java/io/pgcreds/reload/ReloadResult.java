@@ -1,4 +1,4 @@
-package io.pgcreds.pools;
+package io.pgcreds.reload;
 
 import java.util.List;
 
