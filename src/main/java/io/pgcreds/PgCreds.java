@@ -1,6 +1,5 @@
 package io.pgcreds;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.ConfigSources;
@@ -15,19 +14,14 @@ import io.pgcreds.metrics.ServiceMetrics;
 import io.pgcreds.pools.Leases;
 import io.pgcreds.pools.PoolFactory;
 import io.pgcreds.pools.PoolRegistry;
-import io.pgcreds.reload.Reconciler;
 import io.pgcreds.reload.ReloadResult;
 import io.pgcreds.reload.Reloader;
 import io.pgcreds.util.Logfmt;
-import io.pgcreds.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 
 /**
  * The running service, wired from one map of config vars: the one factory that {@link Main} and
@@ -40,66 +34,50 @@ public final class PgCreds implements AutoCloseable {
     private final HttpLifecycle lifecycle;
     private final ConfigSources sources;
     private final Reloader reloader;
-    private final Reconciler reconciler;
     private final HealthMonitor monitor;
     private final PoolFactory factory;
-    private final PoolRegistry registry;
     private final PoolSampler sampler;
 
     private PgCreds(Javalin app, HttpLifecycle lifecycle, ConfigSources sources, Reloader reloader,
-                    Reconciler reconciler, HealthMonitor monitor, PoolFactory factory, PoolRegistry registry,
-                    PoolSampler sampler) {
+                    HealthMonitor monitor, PoolFactory factory, PoolSampler sampler) {
         this.app = app;
         this.lifecycle = lifecycle;
         this.sources = sources;
         this.reloader = reloader;
-        this.reconciler = reconciler;
         this.monitor = monitor;
         this.factory = factory;
-        this.registry = registry;
         this.sampler = sampler;
     }
 
     /**
-     * Starts the service; returns once the port is bound and the pools exist. Never waits on a
-     * database (pools connect in the background) nor on the Platform API (its first answer is
-     * applied when it comes).
+     * Starts the service; returns once the pools exist and the port is bound, in that order, so no
+     * request meets a half-loaded registry. Never waits on a database (pools connect in the
+     * background) nor on the Platform API (its first answer is applied when it comes).
+     *
+     * @throws io.pgcreds.config.InvalidSettingException a setting cannot be used; the message names it
      */
     public static PgCreds start(Map<String, String> env) {
         long started = System.nanoTime();
+        Preload.begin();
         Settings settings = Settings.from(env);
         ConfigSources sources = ConfigSources.from(env, settings);
-
-        // Jackson, Micrometer, HikariCP and pgjdbc take long to load: do it on a second core while Jetty starts
-        Executor startThread = runnable -> Threads.daemon("pgcreds-start").newThread(runnable).start();
-        CompletableFuture<ServiceMetrics> metrics = CompletableFuture.supplyAsync(ServiceMetrics::new, startThread);
         PoolRegistry registry = new PoolRegistry(settings.defaultCredential());
-        PoolFactory factory = new PoolFactory(settings, () -> metrics.join().poolTrackers());
-        Reconciler reconciler = new Reconciler(settings, factory, registry);
-        Reloader reloader = new Reloader(sources, reconciler);
-        factory.onAuthFailure(reloader::authFailed);
         HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout());
-        reconciler.onPublish(monitor::probeSoon);
-        factory.onFailure(monitor::failureSeen);
-
-        CompletableFuture<ObjectMapper> mapper = metrics.thenApplyAsync(ready -> HttpApi.jsonMapper(), startThread);
-        CompletableFuture<ReloadResult> initialLoad = mapper.thenApplyAsync(ready -> reloader.applyCurrent("start"),
-                startThread);
-        reloader.onResult(result -> metrics.join().recordReload(result));
-        PoolSampler sampler = new PoolSampler(registry);
+        ServiceMetrics metrics = new ServiceMetrics(registry);
+        PoolFactory factory = new PoolFactory(settings, metrics.poolTrackers());
+        Reloader reloader = new Reloader(settings, sources, factory, registry,
+                new Reloader.Listeners(monitor::probeSoon, monitor::failureSeen, metrics::recordReload));
         CatalogService catalog = new CatalogService(new Leases(registry, settings.connectionTimeout()),
                 settings.statementTimeout());
-        CountDownLatch loaded = new CountDownLatch(1);
         HttpLifecycle lifecycle = new HttpLifecycle();
-        Javalin app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, catalog, reloader,
-                sources::statuses, metrics::join, lifecycle), mapper::join, loaded);
-        PgCreds service = new PgCreds(app, lifecycle, sources, reloader, reconciler, monitor, factory, registry, sampler);
+        Javalin app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, catalog, reloader, sources,
+                metrics, lifecycle));
+        PoolSampler sampler = new PoolSampler(registry);
+        PgCreds service = new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler);
         try {
+            ReloadResult initial = reloader.applyCurrent("start");
             app.start();
-            ReloadResult initial = initialLoad.join();
-            loaded.countDown();
             monitor.start();
-            metrics.join().watch(registry, monitor);
             sampler.start(settings.logSampleInterval());
             sources.start(reloader::sourceChanged);
             for (IgnoredVar ignored : registry.snapshot().ignored()) {
@@ -113,13 +91,12 @@ public final class PgCreds implements AutoCloseable {
             }
             log.info(Logfmt.line("event", "started", "port", app.port(), "credentials", initial.added().size(),
                     "invalid", initial.errors().size(), "ignored", registry.snapshot().ignored().size(),
-                    "api_token", settings.apiTokenConfigured() ? "set" : "unset", "env_file", sources.hasEnvFile() ? "on" : "off",
-                    "heroku_api", sources.hasHerokuApi() ? "on" : "off", "webhook", settings.webhookConfigured() ? "on" : "off",
+                    "api_token", settings.apiTokenConfigured() ? "set" : "unset",
+                    "env_file", sources.hasEnvFile() ? "on" : "off", "heroku_api", sources.hasHerokuApi() ? "on" : "off",
+                    "webhook", settings.webhookConfigured() ? "on" : "off",
                     "startup_ms", (System.nanoTime() - started) / 1_000_000));
             return service;
         } catch (RuntimeException e) {
-            loaded.countDown();
-            initialLoad.exceptionally(failure -> null).join();
             service.close();
             throw e;
         }
@@ -127,10 +104,6 @@ public final class PgCreds implements AutoCloseable {
 
     public int port() {
         return app.port();
-    }
-
-    public PoolRegistry registry() {
-        return registry;
     }
 
     /** Pools open right now; equals the credentials with a pool once drains have finished. */
@@ -161,15 +134,14 @@ public final class PgCreds implements AutoCloseable {
                 "requests_cut_off", cutOff, "took_ms", (System.nanoTime() - started) / 1_000_000));
     }
 
-    /** Stops accepting requests, then stops the sources and closes every pool and background thread. */
+    /** Stops accepting requests, then stops the sources and the probes and closes every pool. */
     @Override
     public void close() {
         app.stop();
         sampler.close();
         sources.close();
-        reloader.close();
         monitor.close();
-        reconciler.close();
+        reloader.close();
         factory.close();
     }
 }

@@ -1,41 +1,37 @@
 package io.pgcreds.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgcreds.PgCreds;
 import io.pgcreds.discovery.PostgresUrl;
 import io.pgcreds.localpg.LocalPostgres;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Demo mode: two local SSL-only PostgreSQL servers (a primary and a failover target) with an owner
- * and a limited credential, an env file the service watches, and pgcreds serving them. Controlled
- * with {@code demo rotate NAME}, {@code demo failover} and {@code demo status}, typed into the demo
- * or run as {@code java -jar target/pgcreds.jar demo ...} from another terminal. Ctrl-C stops the
- * service and the servers and removes the demo's files. The servers come from {@link LocalPostgres},
- * on which the test fixture builds too.
+ * and a limited credential, and an env file for the service to watch. {@code Main} starts the
+ * service on {@link #serviceEnv()}. Controlled with {@code demo rotate NAME}, {@code demo failover}
+ * and {@code demo status}, typed into the demo or run as {@code java -jar target/pgcreds.jar demo ...}
+ * from another terminal. {@link #stop()} stops the servers and removes the demo's files. The
+ * servers come from {@link LocalPostgres}, on which the test fixture builds too. Not thread-safe.
  */
 public final class Demo {
     static final String DIR = ".demo";
-    private static final PrintStream out = System.out;
+    private final Path dir;
+    private final LocalPostgres primary;
+    private final LocalPostgres standby;
+    private final DemoState state;
 
-    private Demo() {
+    private Demo(Path dir, LocalPostgres primary, LocalPostgres standby, DemoState state) {
+        this.dir = dir;
+        this.primary = primary;
+        this.standby = standby;
+        this.state = state;
     }
 
     /** True when nothing is configured and this is not a Heroku dyno: running the jar starts the demo. */
@@ -47,27 +43,18 @@ public final class Demo {
                 && entry.getValue() != null && PostgresUrl.hasPostgresScheme(entry.getValue()));
     }
 
-    /**
-     * {@code demo} starts one (and returns with it running); {@code demo rotate NAME | failover | status}
-     * controls the one running in this directory. Returns the process exit code for control commands.
-     *
-     * @param onStarted given the running service and what must happen after it stops
-     */
-    public static int command(List<String> args, Map<String, String> env, Consumer<Running> onStarted) {
+    /** {@code rotate NAME | failover | status}: controls the demo running in this directory; returns the exit code. */
+    public static int control(List<String> args) {
         Path dir = Path.of(DIR).toAbsolutePath();
         try {
-            if (args.isEmpty()) {
-                onStarted.accept(start(dir, env));
-                return 0;
-            }
             DemoState.load(dir); // says so when no demo runs here
             DemoControl control = new DemoControl(dir);
             switch (args.get(0)) {
-                case "rotate" -> out.println(control.rotate(args.size() > 1 ? args.get(1) : "ANALYST"));
-                case "failover" -> out.println(control.failover());
-                case "status" -> out.println(status(DemoState.load(dir)));
+                case "rotate" -> DemoConsole.out.println(control.rotate(args.size() > 1 ? args.get(1) : "ANALYST"));
+                case "failover" -> DemoConsole.out.println(control.failover());
+                case "status" -> DemoConsole.out.println(DemoConsole.status(DemoState.load(dir)));
                 default -> {
-                    out.println(usage());
+                    DemoConsole.out.println(DemoConsole.usage());
                     return 2;
                 }
             }
@@ -78,11 +65,14 @@ public final class Demo {
         }
     }
 
-    /** The running demo and what to do after the service stopped. */
-    public record Running(PgCreds service, Runnable cleanup) {
-    }
-
-    private static Running start(Path dir, Map<String, String> env) {
+    /**
+     * Starts the servers, creates the demo's databases and writes the env file, in {@code .demo}
+     * here. The service's port is {@code PORT} from {@code env}, else 8080.
+     *
+     * @throws IllegalStateException no server binaries, a demo already running here, or a server that did not start
+     */
+    public static Demo start(Map<String, String> env) {
+        Path dir = Path.of(DIR).toAbsolutePath();
         if (LocalPostgres.findBinaries().isEmpty()) {
             throw new IllegalStateException(LocalPostgres.missingBinariesMessage());
         }
@@ -94,7 +84,7 @@ public final class Demo {
             }
         }
         LocalPostgres.deleteQuietly(dir);
-        out.println("pgcreds demo: no database is configured, so starting two local SSL-only PostgreSQL servers...");
+        DemoConsole.out.println("pgcreds demo: no database is configured, so starting two local SSL-only PostgreSQL servers...");
         LocalPostgres primary = null;
         LocalPostgres standby = null;
         try {
@@ -104,29 +94,10 @@ public final class Demo {
             DemoState state = DemoState.create(dir).set("active", DemoControl.PRIMARY);
             setUp(state, DemoControl.PRIMARY, primary);
             setUp(state, DemoControl.STANDBY, standby);
-            String token = DemoControl.newPassword();
             int port = env.containsKey("PORT") ? Integer.parseInt(env.get("PORT")) : 8080;
-            state.set("token", token).set("service.port", port).save();
+            state.set("token", DemoControl.newPassword()).set("service.port", port).save();
             DemoControl.writeEnvFile(dir, state);
-
-            Map<String, String> serviceEnv = new HashMap<>();
-            serviceEnv.put("PORT", String.valueOf(port));
-            serviceEnv.put("PGCREDS_API_TOKEN", token);
-            serviceEnv.put("PGCREDS_ENV_FILE", DemoControl.envFile(dir).toString());
-            serviceEnv.put("PGCREDS_HEALTH_INTERVAL_MS", "1000");
-            serviceEnv.put("PGCREDS_DRAIN_SECONDS", "5");
-            PgCreds service = PgCreds.start(serviceEnv);
-            LocalPostgres first = primary;
-            LocalPostgres second = standby;
-            Runnable cleanup = () -> {
-                first.close();
-                second.close();
-                LocalPostgres.deleteQuietly(dir);
-                out.println("pgcreds demo: stopped; servers and files removed");
-            };
-            banner(service.port(), token, primary.port(), standby.port());
-            listen(dir);
-            return new Running(service, cleanup);
+            return new Demo(dir, primary, standby, state);
         } catch (IOException | RuntimeException e) {
             if (primary != null) {
                 primary.close();
@@ -135,7 +106,7 @@ public final class Demo {
                 standby.close();
             }
             LocalPostgres.deleteQuietly(dir);
-            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
@@ -149,88 +120,32 @@ public final class Demo {
                 .set(DemoControl.passwordKey(DemoDatabase.ANALYST, name), analyst);
     }
 
-    private static void banner(int port, String token, int primaryPort, int standbyPort) {
-        String base = "http://localhost:" + port;
-        out.println();
-        out.println("pgcreds demo is running on " + base);
-        out.println("  servers: primary on 127.0.0.1:" + primaryPort + ", standby on localhost:" + standbyPort
-                + " (TLS only, scram-sha-256)");
-        out.println("  API token: " + token);
-        out.println();
-        out.println("Try:");
-        out.println("  export TOKEN=" + token);
-        out.println("  curl -s " + base + "/health");
-        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/credentials");
-        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" '" + base + "/tables?credential=DATABASE'");
-        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" '" + base + "/tables?credential=ANALYST'");
-        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/metrics");
-        out.println();
-        out.println("Change things as Heroku would (type here, or run from another terminal in this directory):");
-        out.println("  rotate ANALYST     java -jar target/pgcreds.jar demo rotate ANALYST");
-        out.println("  failover           java -jar target/pgcreds.jar demo failover");
-        out.println("  status             java -jar target/pgcreds.jar demo status");
-        out.println("Ctrl-C stops the demo and removes its servers and files.");
-        out.println();
+    /** The service's config: port, API token, the env file to watch, quick probes and drains. */
+    public Map<String, String> serviceEnv() {
+        return Map.of("PORT", state.get("service.port"),
+                "PGCREDS_API_TOKEN", state.get("token"),
+                "PGCREDS_ENV_FILE", DemoControl.envFile(dir).toString(),
+                "PGCREDS_HEALTH_INTERVAL_MS", "1000",
+                "PGCREDS_DRAIN_SECONDS", "5");
     }
 
-    private static String usage() {
-        return "usage: java -jar target/pgcreds.jar demo [rotate NAME | failover | status]";
+    /** The service runs on {@code port}: says how to use the demo and takes commands from the terminal. */
+    public void serving(int port) {
+        DemoConsole.banner(port, state.get("token"), primary.port(), standby.port());
+        DemoConsole.listen(dir);
     }
 
-    /** Commands typed into the running demo: the same as from another terminal, on the same state file. */
-    private static void listen(Path dir) {
-        DemoControl control = new DemoControl(dir);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    String[] words = line.trim().split("\\s+");
-                    try {
-                        switch (words[0]) {
-                            case "" -> { }
-                            case "rotate" -> out.println(control.rotate(words.length > 1 ? words[1] : "ANALYST"));
-                            case "failover" -> out.println(control.failover());
-                            case "status" -> out.println(status(DemoState.load(dir)));
-                            default -> out.println("commands: rotate NAME, failover, status (Ctrl-C stops the demo)");
-                        }
-                    } catch (RuntimeException e) {
-                        out.println("pgcreds demo: " + e.getMessage());
-                    }
-                }
-            } catch (IOException e) {
-                // no terminal: the demo is controlled from another process instead
-            }
-        }, "pgcreds-demo-commands");
-        reader.setDaemon(true);
-        reader.start();
-    }
-
-    /** One line per credential: state, generation and server, from the service's own /credentials. */
-    static String status(DemoState state) {
-        try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + state.get("service.port") + "/credentials"))
-                    .header("Authorization", "Bearer " + state.get("token")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            StringBuilder text = new StringBuilder("active server: " + state.get("active"));
-            for (JsonNode credential : new ObjectMapper().readTree(response.body()).path("credentials")) {
-                text.append(String.format("%n  %-10s %-8s generation %d  %s@%s:%d", credential.path("name").asText(),
-                        credential.path("state").asText(), credential.path("generation").asInt(),
-                        credential.path("user").asText(), credential.path("host").asText(),
-                        credential.path("port").asInt()));
-            }
-            return text.toString();
-        } catch (IOException e) {
-            return "the demo's service does not answer on port " + state.get("service.port");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+    /** Stops both servers and removes the demo's files. */
+    public void stop() {
+        primary.close();
+        standby.close();
+        LocalPostgres.deleteQuietly(dir);
+        DemoConsole.out.println("pgcreds demo: stopped; servers and files removed");
     }
 
     private static boolean answers(int port) {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;
         } catch (IOException e) {
             return false;

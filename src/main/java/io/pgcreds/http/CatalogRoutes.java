@@ -10,10 +10,12 @@ final class CatalogRoutes {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
     private final CatalogService catalog;
+    private final JsonAnswers json;
     private final BearerAuth auth;
 
-    CatalogRoutes(CatalogService catalog, BearerAuth auth) {
+    CatalogRoutes(CatalogService catalog, JsonAnswers json, BearerAuth auth) {
         this.catalog = catalog;
+        this.json = json;
         this.auth = auth;
     }
 
@@ -28,11 +30,11 @@ final class CatalogRoutes {
         String schema = QueryParams.text(ctx, "schema");
         int limit = QueryParams.integer(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         int offset = QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-        HttpApi.json(ctx, catalog.tables(credential, schema, limit, offset));
+        json.write(ctx, catalog.tables(credential, schema, limit, offset));
     }
 
     private void schemas(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of("credential"));
-        HttpApi.json(ctx, catalog.schemas(QueryParams.text(ctx, "credential")));
+        json.write(ctx, catalog.schemas(QueryParams.text(ctx, "credential")));
     }
 }

@@ -1,6 +1,7 @@
 package io.pgcreds.http;
 
 import io.javalin.http.Context;
+import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.SourceStatus;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.reload.ReloadResult;
@@ -10,19 +11,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /** {@code /credentials}, {@code /credentials/{name}} and {@code POST /credentials/reload}. */
 final class CredentialRoutes {
     private final PoolRegistry registry;
     private final Reloader reloader;
-    private final Supplier<List<SourceStatus>> sources;
+    private final ConfigSources sources;
+    private final JsonAnswers json;
     private final BearerAuth auth;
 
-    CredentialRoutes(PoolRegistry registry, Reloader reloader, Supplier<List<SourceStatus>> sources, BearerAuth auth) {
+    CredentialRoutes(PoolRegistry registry, Reloader reloader, ConfigSources sources, JsonAnswers json, BearerAuth auth) {
         this.registry = registry;
         this.reloader = reloader;
         this.sources = sources;
+        this.json = json;
         this.auth = auth;
     }
 
@@ -34,12 +36,12 @@ final class CredentialRoutes {
 
     private void list(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
-        HttpApi.json(ctx, CredentialsReport.of(registry, sources.get()));
+        json.write(ctx, CredentialsReport.of(registry, sources.statuses()));
     }
 
     private void one(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
-        HttpApi.json(ctx, CredentialView.of(registry.resolve(ctx.pathParam("name"))));
+        json.write(ctx, CredentialView.of(registry.resolve(ctx.pathParam("name"))));
     }
 
     private void reload(Context ctx) {
@@ -47,8 +49,8 @@ final class CredentialRoutes {
         JsonBodies.optional(ctx); // none is needed; one that is too large, not JSON or not parsable is refused
         Instant started = Instant.now();
         ReloadResult result = reloader.reloadNow("api");
-        List<SourceStatus> now = sources.get();
-        HttpApi.json(ctx, new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
+        List<SourceStatus> now = sources.statuses();
+        json.write(ctx, new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
                 result.pending(), result.failed(), result.recovered(), errors(result, now, started), now));
     }
 

@@ -31,6 +31,7 @@ final class HealthRoutes {
     private final PoolRegistry registry;
     private final HealthMonitor monitor;
     private final HttpLifecycle lifecycle;
+    private final JsonAnswers json;
     private final CompressionStrategy compression;
     private volatile Rendered rendered;
     private final ReentrantLock rendering = new ReentrantLock();
@@ -62,10 +63,12 @@ final class HealthRoutes {
     }
 
     /** @param compression the app's own, so that /health is compressed when and as every other answer is */
-    HealthRoutes(PoolRegistry registry, HealthMonitor monitor, HttpLifecycle lifecycle, CompressionStrategy compression) {
+    HealthRoutes(PoolRegistry registry, HealthMonitor monitor, HttpLifecycle lifecycle, JsonAnswers json,
+                 CompressionStrategy compression) {
         this.registry = registry;
         this.monitor = monitor;
         this.lifecycle = lifecycle;
+        this.json = json;
         this.compression = compression;
     }
 
@@ -77,7 +80,7 @@ final class HealthRoutes {
 
     private void health(Context ctx) {
         QueryParams.allowOnly(ctx, java.util.Set.of());
-        Rendered current = current(ctx);
+        Rendered current = current();
         byte[] body = current.json();
         Compressor compressor = compressorFor(ctx, body.length);
         if (compressor != null) {
@@ -103,7 +106,7 @@ final class HealthRoutes {
      * same report at once: with a hundred credentials probed every two seconds the results change
      * fifty times a second, and sixty-four clients rendering together made the p99 ten times worse.
      */
-    private Rendered current(Context ctx) {
+    private Rendered current() {
         PoolRegistry.Snapshot snapshot = registry.snapshot();
         long version = monitor.version();
         Rendered last = rendered;
@@ -126,8 +129,7 @@ final class HealthRoutes {
             long seenVersion = monitor.version();
             PoolRegistry.Snapshot seenSnapshot = registry.snapshot();
             HealthReport report = HealthReport.of(registry);
-            byte[] json = HttpApi.jsonBytes(ctx, report);
-            Rendered fresh = new Rendered(seenSnapshot, seenVersion, builtAt, report, json);
+            Rendered fresh = new Rendered(seenSnapshot, seenVersion, builtAt, report, json.bytes(report));
             rendered = fresh;
             return fresh;
         } finally {
@@ -141,7 +143,7 @@ final class HealthRoutes {
 
     /** Ready when the default credential is up, and not while the service is stopping. */
     private void ready(Context ctx) {
-        HealthReport report = current(ctx).report();
+        HealthReport report = current().report();
         boolean ready = report.ready() && !lifecycle.stopping();
         ctx.status(ready ? 200 : 503).json(Map.of(
                 "status", ready ? HealthReport.UP : HealthReport.DOWN,

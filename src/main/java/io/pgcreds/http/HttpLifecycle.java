@@ -38,7 +38,7 @@ public final class HttpLifecycle {
     }
 
     public int requestsServed() {
-        return statistics.getRequests();
+        return statistics.getRequestTotal();
     }
 
     /**

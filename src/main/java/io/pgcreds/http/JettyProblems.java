@@ -3,7 +3,6 @@ package io.pgcreds.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -30,22 +29,16 @@ final class JettyProblems extends ErrorHandler {
         setCacheControl("no-store");
     }
 
-    /** Errors of requests Jetty could parse (e.g. an undecodable path). */
+    /**
+     * Every error Jetty answers itself: requests its parser rejected (bad request line, headers too
+     * large) and requests it could parse but not route (e.g. an undecodable path).
+     */
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         response.getHeaders().put(CONTENT_TYPE);
         response.getHeaders().put(NO_SNIFF);
         response.write(true, ByteBuffer.wrap(body(code)), callback);
-    }
-
-    /** Errors of requests Jetty's parser rejected (bad request line, headers too large). */
-    @Override
-    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(CONTENT_TYPE);
-        fields.put(NO_SNIFF);
-        fields.put(HttpHeader.CACHE_CONTROL, "no-store");
-        return ByteBuffer.wrap(body(status));
     }
 
     private byte[] body(int status) {

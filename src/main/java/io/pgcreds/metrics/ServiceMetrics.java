@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.CredentialState;
 import io.pgcreds.pools.PoolRegistry;
@@ -35,10 +34,11 @@ import java.util.function.ToDoubleFunction;
 public final class ServiceMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, List<Meter>> credentialMeters = new HashMap<>();
-    private volatile PoolRegistry pools;
-    private volatile HealthMonitor monitor;
+    private final PoolRegistry pools;
 
-    public ServiceMetrics() {
+    /** @param pools the credentials whose figures follow at every scrape */
+    public ServiceMetrics(PoolRegistry pools) {
+        this.pools = pools;
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
@@ -47,11 +47,6 @@ public final class ServiceMetrics {
     /** For HikariCP: each pool registers its connection gauges and acquire, usage and creation timers. */
     public MetricsTrackerFactory poolTrackers() {
         return new MicrometerMetricsTrackerFactory(registry);
-    }
-
-    public void watch(PoolRegistry poolRegistry, HealthMonitor healthMonitor) {
-        this.pools = poolRegistry;
-        this.monitor = healthMonitor;
     }
 
     /** One HTTP request, by method, route template (not the raw path) and status. */
@@ -90,11 +85,7 @@ public final class ServiceMetrics {
 
     /** Credential gauges come and go with the credentials. */
     private void syncCredentialMeters() {
-        PoolRegistry current = pools;
-        if (current == null) {
-            return;
-        }
-        Map<String, CredentialEntry> entries = current.snapshot().entries();
+        Map<String, CredentialEntry> entries = pools.snapshot().entries();
         credentialMeters.entrySet().removeIf(meters -> {
             if (entries.containsKey(meters.getKey())) {
                 return false;

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One generation of one credential's connection pool: the HikariCP pool, a second data source with
@@ -23,6 +24,7 @@ public final class ManagedPool implements AutoCloseable {
     private final ConnectGate.Source pooledSource;
     private final ConnectGate.Source direct;
     private final PoolEvents events;
+    private final Consumer<ManagedPool> whenClosed;
     private final AtomicInteger users = new AtomicInteger();
     private volatile boolean retired;
     private volatile ServerFacts facts;
@@ -31,7 +33,8 @@ public final class ManagedPool implements AutoCloseable {
     private volatile ProbeResult inherited = ProbeResult.NOT_YET;
 
     ManagedPool(CredentialSpec spec, int generation, int maxSize, HikariDataSource pool,
-                ConnectGate.Source pooledSource, ConnectGate.Source direct, PoolEvents events) {
+                ConnectGate.Source pooledSource, ConnectGate.Source direct, PoolEvents events,
+                Consumer<ManagedPool> whenClosed) {
         this.spec = spec;
         this.generation = generation;
         this.maxSize = maxSize;
@@ -39,6 +42,7 @@ public final class ManagedPool implements AutoCloseable {
         this.pooledSource = pooledSource;
         this.direct = direct;
         this.events = events;
+        this.whenClosed = whenClosed;
     }
 
     /**
@@ -212,7 +216,7 @@ public final class ManagedPool implements AutoCloseable {
     public void close() {
         retired = true;
         pool.close();
-        events.closed().accept(this);
+        whenClosed.accept(this);
     }
 
     @Override

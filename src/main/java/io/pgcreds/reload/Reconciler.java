@@ -8,6 +8,7 @@ import io.pgcreds.discovery.InvalidCredential;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.CredentialState;
 import io.pgcreds.pools.ManagedPool;
+import io.pgcreds.pools.PoolEvents;
 import io.pgcreds.pools.PoolFactory;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.util.Logfmt;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -33,34 +33,37 @@ import java.util.function.Supplier;
  * is published as one new registry snapshot; replaced pools then drain in the background. One
  * reconciliation at a time, so concurrent triggers never build two pools for one change.
  */
-public final class Reconciler implements AutoCloseable {
+final class Reconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private final Settings settings;
     private final PoolFactory factory;
     private final PoolRegistry registry;
     private final Replacements replacements;
     private final PoolCloser closer;
-    private final List<Consumer<ManagedPool>> publishListeners = new CopyOnWriteArrayList<>();
+    private final PoolEvents events;
+    private final Consumer<ManagedPool> published;
     private final ExecutorService validators = Executors.newCachedThreadPool(Threads.daemon("pgcreds-validate"));
 
-    public Reconciler(Settings settings, PoolFactory factory, PoolRegistry registry) {
+    /**
+     * @param events    what the pools it opens tell, and to whom
+     * @param published called with every pool that starts serving, e.g. to probe it at once
+     */
+    Reconciler(Settings settings, PoolFactory factory, PoolRegistry registry, PoolEvents events,
+               Consumer<ManagedPool> published) {
         this.settings = settings;
         this.factory = factory;
         this.registry = registry;
-        this.replacements = new Replacements(factory, settings.healthTimeout());
+        this.events = events;
+        this.published = published;
+        this.replacements = new Replacements(factory, settings.healthTimeout(), events);
         this.closer = new PoolCloser(settings.drain());
-    }
-
-    /** Called with every pool that starts serving, e.g. to probe it at once. */
-    public void onPublish(Consumer<ManagedPool> listener) {
-        publishListeners.add(listener);
     }
 
     /**
      * A source has changed and a reconciliation will follow: requests for a credential that is down
      * wait for it (at most their bound) instead of failing in the moments before it starts.
      */
-    public void changeNoticed() {
+    void changeNoticed() {
         registry.changeNoticed(true);
     }
 
@@ -68,7 +71,7 @@ public final class Reconciler implements AutoCloseable {
      * Reconciles with the vars {@code vars} gives, read only once this reconciliation has started, so
      * that every change noticed before that moment is part of it.
      */
-    public synchronized ReloadResult apply(Supplier<Map<String, String>> vars) {
+    synchronized ReloadResult apply(Supplier<Map<String, String>> vars) {
         registry.reconciling(true);
         try {
             registry.changeNoticed(false);
@@ -120,12 +123,12 @@ public final class Reconciler implements AutoCloseable {
         registry.publish(new PoolRegistry.Snapshot(outcome.entries(), desired.ignored(), now));
         outcome.retired.forEach(closer::retire);
         outcome.discarded.forEach(closer::discard);
-        outcome.published.forEach(pool -> publishListeners.forEach(listener -> listener.accept(pool)));
+        outcome.published.forEach(published);
         return outcome.result();
     }
 
     private void add(CredentialSpec spec, int size, List<String> warnings, Instant now, Outcome outcome) {
-        outcome.added(CredentialEntry.serving(spec, warnings, factory.open(spec, size, 1), 1, now, null));
+        outcome.added(CredentialEntry.serving(spec, warnings, factory.open(spec, size, 1, events), 1, now, null));
         log.info(Logfmt.line("event", "credential_added", "credential", spec.name(), "generation", 1,
                 "vars", String.join(",", spec.configVars()), "user", spec.user(), "host", spec.host(),
                 "port", spec.port(), "database", spec.database(), "sslmode", spec.tls().mode(),
@@ -146,7 +149,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     /** Closes every pool, all at once, waiting at most {@code timeout}; the registry is left empty. */
-    public synchronized void close(Duration timeout) {
+    synchronized void close(Duration timeout) {
         PoolRegistry.Snapshot last = registry.snapshot();
         registry.publish(new PoolRegistry.Snapshot(Map.of(), last.ignored(), Instant.now()));
         validators.shutdownNow();

@@ -1,57 +1,61 @@
 package io.pgcreds.reload;
 
+import io.pgcreds.config.ConfigSources;
+import io.pgcreds.config.Settings;
+import io.pgcreds.pools.ManagedPool;
+import io.pgcreds.pools.PoolEvents;
+import io.pgcreds.pools.PoolFactory;
+import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.util.Logfmt;
 import io.pgcreds.util.Threads;
-import io.pgcreds.config.ConfigSources;
-import io.pgcreds.pools.ManagedPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
- * The one door through which every trigger reaches the reconciler: a changed source, a reload
- * call, a webhook, an authentication failure. Reconciliations run one at a time on the merged
- * config vars; a credential left pending or failed is retried with backoff (1 s doubling to 30 s);
- * authentication failures refresh the sources at most once per {@value #AUTH_DEBOUNCE_SECONDS} s,
- * so a storm of failures is one refresh and never a loop that could lock an account. Thread-safe.
+ * The one door through which every trigger reaches the {@link Reconciler}: a changed source, a
+ * reload call, a webhook, an authentication failure (see {@link AuthFailures}). Reconciliations run
+ * one at a time on the merged config vars; a credential left pending or failed is retried with
+ * backoff (1 s doubling to 30 s). Thread-safe.
  */
 public final class Reloader implements AutoCloseable {
-    static final long AUTH_DEBOUNCE_SECONDS = 10;
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(Reloader.class);
     private final ConfigSources sources;
-    private final Reconciler reconciler;
+    private final Consumer<ReloadResult> reconciled;
     private final ScheduledExecutorService worker =
             Executors.newSingleThreadScheduledExecutor(Threads.daemon("pgcreds-reload"));
-    private final AtomicInteger authRefreshes = new AtomicInteger();
+    private final AuthFailures authFailures;
+    private final Reconciler reconciler;
     private final AtomicInteger reloads = new AtomicInteger();
-    // not the reconciling monitor: pool threads report failures here and must never wait out a reload
-    private final Object authLock = new Object();
-    private final List<ManagedPool> authFailedPools = new ArrayList<>();
-    private final List<Consumer<ReloadResult>> listeners = new CopyOnWriteArrayList<>();
     private int retryAttempt;
     private ScheduledFuture<?> retry;
-    private long lastAuthRefreshNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(AUTH_DEBOUNCE_SECONDS);
-    private boolean authRefreshScheduled;
 
-    public Reloader(ConfigSources sources, Reconciler reconciler) {
-        this.sources = sources;
-        this.reconciler = reconciler;
+    /**
+     * Who hears what, each on the thread that saw it: a pool that starts serving (e.g. to probe it
+     * at once), a failure a pool recorded, the result of every reconciliation.
+     */
+    public record Listeners(Consumer<ManagedPool> published, Consumer<ManagedPool> failed,
+                            Consumer<ReloadResult> reconciled) {
     }
 
-    /** Called with the result of every reconciliation. */
-    public void onResult(Consumer<ReloadResult> listener) {
-        listeners.add(listener);
+    public Reloader(Settings settings, ConfigSources sources, PoolFactory factory, PoolRegistry registry,
+                    Listeners listeners) {
+        this.sources = sources;
+        this.reconciled = listeners.reconciled();
+        this.authFailures = new AuthFailures(this::schedule, () -> {
+            sources.refreshAll();
+            apply("auth-failure");
+        });
+        this.reconciler = new Reconciler(settings, factory, registry,
+                new PoolEvents(listeners.failed(), authFailures::seen), listeners.published());
     }
 
     /** Re-reads every source and reconciles now; answers what changed. */
@@ -83,44 +87,9 @@ public final class Reloader implements AutoCloseable {
         });
     }
 
-    /** A pool met a rejected password: its credential may have been rotated. Debounced. */
-    public void authFailed(ManagedPool pool) {
-        long waitNanos;
-        synchronized (authLock) {
-            if (!authFailedPools.contains(pool)) {
-                authFailedPools.add(pool);
-            }
-            if (authRefreshScheduled) {
-                return;
-            }
-            authRefreshScheduled = true;
-            waitNanos = Math.max(0, lastAuthRefreshNanos + TimeUnit.SECONDS.toNanos(AUTH_DEBOUNCE_SECONDS)
-                    - System.nanoTime());
-        }
-        log.info(Logfmt.line("event", "auth_failure", "credential", pool.name(), "generation", pool.generation(),
-                "refresh_in_ms", waitNanos / 1_000_000));
-        schedule(() -> {
-            List<ManagedPool> failed;
-            synchronized (authLock) {
-                authRefreshScheduled = false;
-                failed = List.copyOf(authFailedPools);
-                authFailedPools.clear();
-            }
-            if (failed.stream().allMatch(ManagedPool::isRetired)) {
-                return; // every pool that failed has been replaced meanwhile: nothing to look for
-            }
-            synchronized (authLock) {
-                lastAuthRefreshNanos = System.nanoTime();
-            }
-            authRefreshes.incrementAndGet();
-            sources.refreshAll();
-            apply("auth-failure");
-        }, waitNanos);
-    }
-
     /** How many refreshes authentication failures have caused. */
     public int authRefreshes() {
-        return authRefreshes.get();
+        return authFailures.refreshes();
     }
 
     /** How many reconciliations have run. */
@@ -131,7 +100,7 @@ public final class Reloader implements AutoCloseable {
     private synchronized ReloadResult apply(String trigger) {
         ReloadResult result = reconciler.apply(sources::merged);
         reloads.incrementAndGet();
-        listeners.forEach(listener -> listener.accept(result));
+        reconciled.accept(result);
         if (result.changedAnything() || result.needsRetry()) {
             log.info(Logfmt.line("event", "reload", "trigger", trigger, "added", String.join(",", result.added()),
                     "removed", String.join(",", result.removed()), "replaced", String.join(",", result.replaced()),
@@ -173,8 +142,10 @@ public final class Reloader implements AutoCloseable {
         }
     }
 
+    /** Stops the triggers, then closes every pool (see {@link Reconciler#close()}). */
     @Override
     public void close() {
         worker.shutdownNow();
+        reconciler.close();
     }
 }

@@ -5,6 +5,7 @@ import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.CredentialState;
 import io.pgcreds.pools.Failure;
 import io.pgcreds.pools.ManagedPool;
+import io.pgcreds.pools.PoolEvents;
 import io.pgcreds.pools.PoolFactory;
 import io.pgcreds.util.Logfmt;
 import org.slf4j.Logger;
@@ -25,11 +26,16 @@ final class Replacements {
     private static final Logger log = LoggerFactory.getLogger(Replacements.class);
     private final PoolFactory factory;
     private final Duration timeout;
+    private final PoolEvents events;
 
-    /** @param timeout how long one validation may take (the probe timeout) */
-    Replacements(PoolFactory factory, Duration timeout) {
+    /**
+     * @param timeout how long one validation may take (the probe timeout)
+     * @param events  what the pools it opens tell, and to whom
+     */
+    Replacements(PoolFactory factory, Duration timeout, PoolEvents events) {
         this.factory = factory;
         this.timeout = timeout;
+        this.events = events;
     }
 
     /**
@@ -62,7 +68,7 @@ final class Replacements {
         CredentialSpec spec = change.spec();
         CredentialEntry old = change.old();
         int generation = old == null ? 1 : old.generation() + 1;
-        ManagedPool candidate = factory.open(spec, change.size(), generation);
+        ManagedPool candidate = factory.open(spec, change.size(), generation, events);
         Failure failure = candidate.validate(timeout, true);
         if (failure == null) {
             outcome.published(CredentialEntry.serving(spec, change.warnings(), candidate, generation, now, null), old);

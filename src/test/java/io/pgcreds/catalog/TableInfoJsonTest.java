@@ -1,7 +1,7 @@
 package io.pgcreds.catalog;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgcreds.http.HttpApi;
+import io.pgcreds.http.JsonAnswers;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TableInfoJsonTest {
-    private final ObjectMapper service = HttpApi.jsonMapper();
+    private final ObjectMapper service = JsonAnswers.mapper();
     private final ObjectMapper plain = new ObjectMapper();
 
     @Test
