@@ -97,6 +97,25 @@ class DemoIT {
         }
     }
 
+    @Test
+    void closing_its_terminal_stops_the_demo_and_removes_its_servers_and_files() throws Exception {
+        if (LocalPostgres.findBinaries().isEmpty()) {
+            System.out.println("[demo] no local PostgreSQL server binaries: no demo runs to hang up on (see the test above)");
+            return;
+        }
+        try (JarProcess demo = JarProcess.start(Map.of(), List.of(), List.of(), workDir)) {
+            List<Integer> serverPorts = ports(awaitOutput(demo, "Ctrl-C stops the demo", 0));
+            assertThat(serverPorts).allMatch(DemoIT::answers);
+
+            new ProcessBuilder("kill", "-HUP", String.valueOf(demo.pid())).start().waitFor(); // what a closed terminal sends
+            assertThat(demo.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("exited after SIGHUP").isTrue();
+            assertThat(demo.process().exitValue()).isZero();
+            assertThat(demo.output()).contains("event=stopped").contains("servers and files removed");
+            assertThat(workDir.resolve(".demo")).doesNotExist();
+            assertThat(serverPorts).noneMatch(DemoIT::answers);
+        }
+    }
+
     private static String control(Path workDir, String... args) throws InterruptedException {
         List<String> arguments = new ArrayList<>(List.of("demo"));
         arguments.addAll(List.of(args));
