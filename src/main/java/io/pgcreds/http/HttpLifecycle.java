@@ -4,7 +4,6 @@ import io.pgcreds.util.Logfmt;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +18,7 @@ import java.time.Duration;
 public final class HttpLifecycle {
     private static final Logger log = LoggerFactory.getLogger(HttpLifecycle.class);
     private static final long QUIET_MS = 100;
-    private final StatisticsHandler statistics = new StatisticsHandler();
+    private final RequestCounter statistics = new RequestCounter();
     private volatile Server server;
     private volatile boolean stopping;
 
@@ -55,27 +54,10 @@ public final class HttpLifecycle {
                 }
             }
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long quietSince = -1;
-        int served = requestsServed();
-        while (System.nanoTime() < deadline) {
-            int now = requestsServed();
-            if (activeRequests() == 0 && now == served) {
-                if (quietSince < 0) {
-                    quietSince = System.nanoTime();
-                } else if (System.nanoTime() - quietSince >= QUIET_MS * 1_000_000) {
-                    break;
-                }
-            } else {
-                quietSince = -1;
-                served = now;
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            statistics.awaitQuiet(QUIET_MS, System.nanoTime() + timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         int cutOff = activeRequests();
         log.info(Logfmt.line("event", "http_drained", "requests_served", requestsServed(), "requests_cut_off", cutOff));

@@ -50,7 +50,7 @@ public final class Leases {
         long deadline = System.nanoTime() + waitForReplacement.toNanos();
         while (true) {
             PoolRegistry.Snapshot seen = registry.snapshot();
-            Lease lease = registry.lease(name);
+            Lease lease = registry.lease(name, deadline);
             ManagedPool pool = lease.pool();
             ProbeResult probe = pool.lastProbe();
             if (probe.status() != ProbeResult.Status.DOWN || pool.stats().total() > 0) {
@@ -58,13 +58,9 @@ public final class Leases {
             }
             lease.close();
             // a reconciliation may be validating this credential's replacement right now: wait for it
-            if (registry.isReconciling() && System.nanoTime() < deadline) {
-                try {
-                    registry.awaitReconciliation(seen, Duration.ofNanos(deadline - System.nanoTime()));
-                    continue;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (registry.isReconciling() && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+                registry.awaitReconciliation(seen, deadline);
+                continue;
             }
             ErrorClass errorClass = probe.errorClass() == null ? ErrorClass.OTHER : probe.errorClass();
             throw new CredentialUnavailableException("credential " + pool.name() + " is down (" + errorClass.wireName()

@@ -7,6 +7,7 @@ import io.pgcreds.discovery.CredentialSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -26,6 +27,7 @@ public final class ManagedPool implements AutoCloseable {
     private final PoolEvents events;
     private final Consumer<ManagedPool> whenClosed;
     private final AtomicInteger users = new AtomicInteger();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean retired;
     private volatile ServerFacts facts;
     private volatile Failure lastFailure;
@@ -52,14 +54,17 @@ public final class ManagedPool implements AutoCloseable {
     boolean tryEnter() {
         users.incrementAndGet();
         if (retired) {
-            users.decrementAndGet();
+            leave();
             return false;
         }
         return true;
     }
 
+    /** A request let go of this pool; the last one to leave a retired pool completes {@link #retire()}'s future. */
     void leave() {
-        users.decrementAndGet();
+        if (users.decrementAndGet() == 0 && retired) {
+            drained.complete(null);
+        }
     }
 
     /** Requests holding this pool right now. */
@@ -67,9 +72,17 @@ public final class ManagedPool implements AutoCloseable {
         return users.get();
     }
 
-    /** No request may take this pool any more; the ones holding it finish. */
-    public void retire() {
+    /**
+     * No request may take this pool any more; the ones holding it finish. Returns a future that the
+     * last of them completes when it lets go (at once when none holds it), as HikariCP's
+     * ConcurrentBag hands a connection to a waiter: whoever closes the pool awaits it, with a timeout.
+     */
+    public CompletableFuture<Void> retire() {
         retired = true;
+        if (users.get() == 0) {
+            drained.complete(null);
+        }
+        return drained;
     }
 
     public boolean isRetired() {

@@ -2,13 +2,14 @@ package io.pgcreds.pools;
 
 import io.pgcreds.discovery.IgnoredVar;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * The credentials the service holds, as one immutable snapshot replaced whole by the reconciler.
@@ -18,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class PoolRegistry {
     private final String defaultCredential;
     private final AtomicReference<Snapshot> current;
-    private final Object published = new Object();
+    /** Notified at every publication and every change of the reconciliation flags. */
+    private final Object changed = new Object();
     private volatile boolean reconciling;
     private volatile boolean changeNoticed;
 
@@ -68,8 +70,12 @@ public final class PoolRegistry {
         return snapshot.find(defaultCredential);
     }
 
+    /** The credential by name or alias, in the current snapshot. */
     public CredentialEntry resolve(String nameOrAlias) {
-        Snapshot snapshot = current.get();
+        return resolve(current.get(), nameOrAlias);
+    }
+
+    private static CredentialEntry resolve(Snapshot snapshot, String nameOrAlias) {
         CredentialEntry entry = snapshot.find(nameOrAlias);
         if (entry == null) {
             throw new UnknownCredentialException(nameOrAlias, new TreeMap<>(snapshot.entries()).keySet());
@@ -80,17 +86,13 @@ public final class PoolRegistry {
     /** Makes {@code snapshot} the current one, for every request that starts from now on. For the reconciler. */
     public void publish(Snapshot snapshot) {
         current.set(snapshot);
-        synchronized (published) {
-            published.notifyAll();
-        }
+        signalChange();
     }
 
     /** Whether a reconciliation runs now (new pools may be published soon). For the reconciler. */
     public void reconciling(boolean inProgress) {
         reconciling = inProgress;
-        synchronized (published) {
-            published.notifyAll();
-        }
+        signalChange();
     }
 
     /**
@@ -100,9 +102,7 @@ public final class PoolRegistry {
      */
     public void changeNoticed(boolean noticed) {
         changeNoticed = noticed;
-        synchronized (published) {
-            published.notifyAll();
-        }
+        signalChange();
     }
 
     /** True while a reconciliation runs or a noticed change waits for one: new pools may be published soon. */
@@ -112,30 +112,54 @@ public final class PoolRegistry {
 
     /**
      * Waits until a snapshot other than {@code seen} is published or no reconciliation is running,
-     * at most {@code timeout}. Requests for a credential that is down use it to wait for a
-     * replacement that is being validated instead of failing at once.
+     * at most until {@code deadlineNanos} ({@link System#nanoTime()}). Requests for a credential that
+     * is down use it to wait for a replacement that is being validated instead of failing at once.
      */
-    public void awaitReconciliation(Snapshot seen, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (published) {
-            while (isReconciling() && current.get() == seen) {
-                long remaining = deadline - System.nanoTime();
+    void awaitReconciliation(Snapshot seen, long deadlineNanos) {
+        awaitChange(() -> !isReconciling() || current.get() != seen, deadlineNanos);
+    }
+
+    private void signalChange() {
+        synchronized (changed) {
+            changed.notifyAll();
+        }
+    }
+
+    /**
+     * Waits for {@code done}, checked again at every publication and reconciliation signal, at most
+     * until {@code deadlineNanos}; returns its last answer. An interrupt ends the wait (and stays set).
+     */
+    private boolean awaitChange(BooleanSupplier done, long deadlineNanos) {
+        synchronized (changed) {
+            while (!done.getAsBoolean()) {
+                long remaining = deadlineNanos - System.nanoTime();
                 if (remaining <= 0) {
-                    return;
+                    return false;
                 }
-                published.wait(Math.max(1, remaining / 1_000_000));
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(changed, remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return done.getAsBoolean();
+                }
             }
+            return true;
         }
     }
 
     /**
      * Takes the current pool of a credential for one request. A pool retired between reading the
      * registry and taking it is skipped for its successor, which is always published first, so a
-     * request holds exactly one generation from start to end and a draining pool waits for it.
+     * request holds exactly one generation from start to end and a draining pool waits for it. Waits
+     * for that successor at most until {@code deadlineNanos}.
+     *
+     * @throws UnknownCredentialException     no such credential (any more)
+     * @throws CredentialUnavailableException it has no usable configuration, or no successor came in time
      */
-    Lease lease(String nameOrAlias) {
+    Lease lease(String nameOrAlias, long deadlineNanos) {
         while (true) {
-            CredentialEntry entry = resolve(nameOrAlias);
+            Snapshot seen = current.get();
+            CredentialEntry entry = resolve(seen, nameOrAlias);
             if (!entry.hasPool()) {
                 throw new CredentialUnavailableException("credential " + entry.name()
                         + " has no usable configuration: " + entry.error(), ErrorClass.CONFIG, null);
@@ -143,7 +167,10 @@ public final class PoolRegistry {
             if (entry.pool().tryEnter()) {
                 return new Lease(entry.pool());
             }
-            Thread.onSpinWait();
+            if (!awaitChange(() -> current.get() != seen, deadlineNanos)) {
+                throw new CredentialUnavailableException("credential " + entry.name()
+                        + " was replaced and its successor is not serving yet", ErrorClass.OTHER, null);
+            }
         }
     }
 }

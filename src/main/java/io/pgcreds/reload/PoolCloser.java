@@ -8,6 +8,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -15,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes the pools a reconciliation no longer serves, off the reconciling thread: HikariCP's close
  * waits for connection attempts in progress (up to the login timeout), so a pool towards a hanging
- * host must never be closed on a thread that anything waits for. Thread-safe.
+ * host must never be closed on a thread that anything waits for. No thread waits for a drain: the
+ * last request to leave a retired pool (or the drain time running out) starts its close. Thread-safe.
  */
 final class PoolCloser implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PoolCloser.class);
     private final ExecutorService closer = Executors.newCachedThreadPool(Threads.daemon("pgcreds-pool-closer"));
+    private final Set<ManagedPool> draining = ConcurrentHashMap.newKeySet();
     private final Duration drain;
 
     /** @param drain how long a retired pool may finish the requests that hold it ({@code PGCREDS_DRAIN_SECONDS}) */
@@ -32,26 +36,19 @@ final class PoolCloser implements AutoCloseable {
      * closes and its connections leave the server.
      */
     void retire(ManagedPool pool) {
-        pool.retire();
-        closer.execute(() -> {
-            long started = System.nanoTime();
-            long deadline = started + drain.toNanos();
-            while (pool.users() > 0 && System.nanoTime() < deadline) {
-                sleep(10);
-            }
-            int abandoned = pool.users();
-            pool.close();
-            log.info(Logfmt.line("event", "pool_closed", "credential", pool.name(), "generation", pool.generation(),
-                    "drained_ms", (System.nanoTime() - started) / 1_000_000, "requests_cut_off", abandoned));
-        });
+        long started = System.nanoTime();
+        draining.add(pool);
+        pool.retire().copy()
+                .completeOnTimeout(null, drain.toMillis(), TimeUnit.MILLISECONDS)
+                .thenRunAsync(() -> closeDrained(pool, started), closer); // refused once closeAll has begun: it closes the pool
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    private void closeDrained(ManagedPool pool, long started) {
+        int abandoned = pool.users();
+        pool.close();
+        draining.remove(pool);
+        log.info(Logfmt.line("event", "pool_closed", "credential", pool.name(), "generation", pool.generation(),
+                "drained_ms", (System.nanoTime() - started) / 1_000_000, "requests_cut_off", abandoned));
     }
 
     /** Closes a pool that never served (a candidate that lost to the pool it was to replace). */
@@ -59,9 +56,10 @@ final class PoolCloser implements AutoCloseable {
         closer.execute(pool::close);
     }
 
-    /** Closes these pools all at once, and whatever is still draining, waiting at most {@code timeout}. */
+    /** Closes these pools and every one still draining, all at once, waiting at most {@code timeout}. */
     void closeAll(Collection<ManagedPool> pools, Duration timeout) {
         pools.forEach(pool -> closer.execute(pool::close));
+        draining.forEach(pool -> closer.execute(pool::close));
         closer.shutdown();
         try {
             if (!closer.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
