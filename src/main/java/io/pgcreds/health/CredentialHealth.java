@@ -8,5 +8,5 @@ import java.time.Instant;
  * One credential in the {@code /health} answer: probe status, when, how fast, why not, and the
  * pool's counts. Deliberately without hosts, users or messages.
  */
-public record CredentialHealth(String status, Instant checkedAt, Long latencyMs, String errorClass, PoolStats pool) {
+record CredentialHealth(String status, Instant checkedAt, Long latencyMs, String errorClass, PoolStats pool) {
 }

@@ -9,11 +9,11 @@ import java.util.List;
  * database is the reason; {@code invalidParams} when request parameters are.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String instance, String errorClass,
+record Problem(String type, String title, int status, String detail, String instance, String errorClass,
                       List<InvalidParam> invalidParams) {
 
     /** One rejected request parameter and why. */
-    public record InvalidParam(String name, String reason) {
+    record InvalidParam(String name, String reason) {
     }
 
     static final String TYPE_PREFIX = "urn:pgcreds:problem:";

@@ -19,15 +19,15 @@ import javax.sql.DataSource;
  * handshakes on the same cores: every one slows down, and all of them miss their timeouts together.
  * In turn, each finishes in its normal time. Thread-safe.
  */
-public final class ConnectGate {
+final class ConnectGate {
     private final Semaphore permits;
 
-    public ConnectGate(int permits) {
+    ConnectGate(int permits) {
         this.permits = new Semaphore(permits, true);
     }
 
     /** Enough to hide network round trips to a remote server, few enough that the cores are not swamped. */
-    public static ConnectGate forThisMachine() {
+    static ConnectGate forThisMachine() {
         return new ConnectGate(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()));
     }
 

@@ -92,7 +92,7 @@ public final class Lease implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            pool.leave();
+            pool.occupancy().leave();
         }
     }
 }

@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -26,9 +25,7 @@ public final class ManagedPool implements AutoCloseable {
     private final ConnectGate.Source direct;
     private final PoolEvents events;
     private final Consumer<ManagedPool> whenClosed;
-    private final AtomicInteger users = new AtomicInteger();
-    private final CompletableFuture<Void> drained = new CompletableFuture<>();
-    private volatile boolean retired;
+    private final Occupancy occupancy = new Occupancy();
     private volatile ServerFacts facts;
     private volatile Failure lastFailure;
     private volatile ProbeResult probed = ProbeResult.NOT_YET;
@@ -47,46 +44,26 @@ public final class ManagedPool implements AutoCloseable {
         this.whenClosed = whenClosed;
     }
 
-    /**
-     * Takes this pool for one request, unless it has been retired; the caller then reads the
-     * registry again and takes the pool that replaced it. Every successful call needs one {@link #leave()}.
-     */
-    boolean tryEnter() {
-        users.incrementAndGet();
-        if (retired) {
-            leave();
-            return false;
-        }
-        return true;
-    }
-
-    /** A request let go of this pool; the last one to leave a retired pool completes {@link #retire()}'s future. */
-    void leave() {
-        if (users.decrementAndGet() == 0 && retired) {
-            drained.complete(null);
-        }
+    /** The requests holding this generation; a lease enters and leaves it. */
+    Occupancy occupancy() {
+        return occupancy;
     }
 
     /** Requests holding this pool right now. */
     public int users() {
-        return users.get();
+        return occupancy.users();
     }
 
     /**
-     * No request may take this pool any more; the ones holding it finish. Returns a future that the
-     * last of them completes when it lets go (at once when none holds it), as HikariCP's
-     * ConcurrentBag hands a connection to a waiter: whoever closes the pool awaits it, with a timeout.
+     * No request may take this pool any more; the ones holding it finish. The future completes when
+     * the last of them lets go (at once when none holds it): whoever closes the pool awaits it.
      */
     public CompletableFuture<Void> retire() {
-        retired = true;
-        if (users.get() == 0) {
-            drained.complete(null);
-        }
-        return drained;
+        return occupancy.retire();
     }
 
     public boolean isRetired() {
-        return retired;
+        return occupancy.retired();
     }
 
     public CredentialSpec spec() {
@@ -113,19 +90,17 @@ public final class ManagedPool implements AutoCloseable {
         return direct;
     }
 
+    ConnectGate.Source pooledSource() {
+        return pooledSource;
+    }
+
     /**
-     * Probes the database for the health monitor. While the credential is up, or this new pool holds
-     * the connection it was validated with, the probe borrows from the pool (that is what requests
-     * do); while it is down or not yet known, or the pool is saturated (busy is not down), it opens
-     * a session of its own, which fails at once with the real reason. {@code turnCame} runs when the
-     * probe may connect; the timeout counts from then. Close the probe when its result is recorded.
+     * Probes the database for the health monitor (see {@link Probe#forHealth}); {@code turnCame} runs
+     * when the probe may connect, and the timeout counts from then. Close the probe once its result
+     * is recorded.
      */
     public Probe probe(Duration timeout, Runnable turnCame) {
-        PoolStats stats = stats();
-        ProbeResult own = probed;
-        boolean known = own.isUp() || (own.status() == ProbeResult.Status.UNKNOWN && stats.total() > 0);
-        boolean viaPool = known && !(stats.idle() == 0 && stats.total() >= stats.max());
-        return Probe.forHealth(this, viaPool, timeout.toMillis(), turnCame);
+        return Probe.forHealth(this, probed, timeout.toMillis(), turnCame);
     }
 
     /**
@@ -154,23 +129,8 @@ public final class ManagedPool implements AutoCloseable {
         inherited = predecessor.lastProbe();
     }
 
-    /**
-     * Lets the pool keep a session that was opened outside it (a probe's): the pool then holds one
-     * connection without another handshake. If the pool needs no new connection the session is closed.
-     */
-    void adopt(Connection session, long timeoutMs) {
-        pooledSource.adopt(session);
-        try (Connection connection = Hikari.borrow(pool, timeoutMs)) {
-            connection.isValid(1);
-        } catch (SQLException | RuntimeException e) {
-            // the next request or probe tries again
-        } finally {
-            pooledSource.discardAdopted();
-        }
-    }
-
     /** Closes a borrowed connection for good instead of giving it back: its session is in an unknown state. */
-    public void evict(Connection connection) {
+    void evict(Connection connection) {
         pool.evictConnection(connection);
     }
 
@@ -202,12 +162,12 @@ public final class ManagedPool implements AutoCloseable {
     }
 
     /** Records a failure and signals it, e.g. to probe at once, or to re-read the config after a rejected password. */
-    public Failure recordFailure(Throwable failure) {
+    Failure recordFailure(Throwable failure) {
         Failure recorded = record(failure);
-        if (!retired) {
+        if (!isRetired()) {
             events.failed().accept(this);
         }
-        if (recorded.errorClass() == ErrorClass.AUTH && !retired) {
+        if (recorded.errorClass() == ErrorClass.AUTH && !isRetired()) {
             events.authFailed().accept(this); // the password may have been rotated: look at the config again
         }
         return recorded;
@@ -220,14 +180,14 @@ public final class ManagedPool implements AutoCloseable {
         return recorded;
     }
 
-    public boolean isClosed() {
+    boolean isClosed() {
         return pool.isClosed();
     }
 
     /** Closes every connection of this pool; in-flight borrowers see their connections closed. */
     @Override
     public void close() {
-        retired = true;
+        occupancy.retire();
         pool.close();
         whenClosed.accept(this);
     }

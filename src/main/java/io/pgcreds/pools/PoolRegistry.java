@@ -106,7 +106,7 @@ public final class PoolRegistry {
     }
 
     /** True while a reconciliation runs or a noticed change waits for one: new pools may be published soon. */
-    public boolean isReconciling() {
+    boolean isReconciling() {
         return reconciling || changeNoticed;
     }
 
@@ -164,7 +164,7 @@ public final class PoolRegistry {
                 throw new CredentialUnavailableException("credential " + entry.name()
                         + " has no usable configuration: " + entry.error(), ErrorClass.CONFIG, null);
             }
-            if (entry.pool().tryEnter()) {
+            if (entry.pool().occupancy().tryEnter()) {
                 return new Lease(entry.pool());
             }
             if (!awaitChange(() -> current.get() != seen, deadlineNanos)) {

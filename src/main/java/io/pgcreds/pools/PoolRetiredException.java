@@ -7,8 +7,8 @@ import io.pgcreds.util.PgCredsException;
  * work ran on the old server and the old server went away (a failover). Either way it has changed
  * nothing, so it starts over on the successor and still answers from one generation.
  */
-public final class PoolRetiredException extends PgCredsException {
-    public PoolRetiredException(ManagedPool pool) {
+final class PoolRetiredException extends PgCredsException {
+    PoolRetiredException(ManagedPool pool) {
         super("pool " + pool + " was replaced while a request used it");
     }
 }

@@ -31,11 +31,18 @@ public final class Probe implements AutoCloseable {
     }
 
     /**
-     * A health probe: failures are signalled (see {@link ManagedPool#recordFailure}); {@code turnCame}
-     * runs when the probe may connect (at once through the pool, else once the connect gate lets it),
-     * and the timeout counts from then, not from when the probe was queued behind other handshakes.
+     * A health probe, its failures signalled (see {@link ManagedPool#recordFailure}). While the
+     * credential is up ({@code last}), or a new pool holds the connection it was validated with, it
+     * borrows from the pool, as requests do; while the credential is down or not yet known, or the
+     * pool is saturated (busy is not down), it opens a session of its own, which fails at once with
+     * the real reason. {@code turnCame} runs when the probe may connect (at once through the pool,
+     * else once the connect gate lets it), and the timeout counts from then, not from when the probe
+     * was queued behind other credentials' handshakes.
      */
-    static Probe forHealth(ManagedPool pool, boolean viaPool, long timeoutMs, Runnable turnCame) {
+    static Probe forHealth(ManagedPool pool, ProbeResult last, long timeoutMs, Runnable turnCame) {
+        PoolStats stats = pool.stats();
+        boolean known = last.isUp() || (last.status() == ProbeResult.Status.UNKNOWN && stats.total() > 0);
+        boolean viaPool = known && !(stats.idle() == 0 && stats.total() >= stats.max());
         Probe probe = new Probe(pool, timeoutMs, true);
         probe.run(viaPool, turnCame);
         return probe;
@@ -113,9 +120,24 @@ public final class Probe implements AutoCloseable {
             return;
         }
         if (adopt && !pool.isClosed()) {
-            pool.adopt(open, timeoutMs);
+            handOver(open);
         } else {
             closeQuietly(open);
+        }
+    }
+
+    /**
+     * Lets the pool keep the probe's session: the pool's next new connection is this one rather
+     * than another handshake. If the pool needs no new connection the session is closed.
+     */
+    private void handOver(Connection open) {
+        pool.pooledSource().adopt(open);
+        try (Connection connection = Hikari.borrow(pool.hikari(), timeoutMs)) {
+            connection.isValid(1);
+        } catch (SQLException | RuntimeException e) {
+            // the next request or probe tries again
+        } finally {
+            pool.pooledSource().discardAdopted();
         }
     }
 
