@@ -21,38 +21,27 @@ import java.util.Map;
  * (missing, not UTF-8 text) is reported and the last good vars stay in use; a line that cannot be
  * read ({@link EnvFile}) is reported and skipped while every other line is used. Thread-safe.
  */
-final class EnvFileSource implements ConfigSource {
+final class EnvFileSource extends ConfigSource {
     private static final long MAX_BYTES = 1 << 20;
     private static final Logger log = LoggerFactory.getLogger(EnvFileSource.class);
     private final Path file;
-    private final SourceStateHolder state;
     private final FileWatch watch;
 
     EnvFileSource(Path file) {
+        super("env-file", file.toAbsolutePath().toString());
         this.file = file.toAbsolutePath();
-        this.state = new SourceStateHolder("env-file", this.file.toString());
         this.watch = new FileWatch(this.file);
     }
 
     @Override
-    public SourceState state() {
-        return state.get();
-    }
-
-    @Override
-    public boolean refresh() {
-        return refresh(() -> { });
-    }
-
-    /** Reads the source now; when the vars changed, runs {@code onChange} before the change is announced. */
-    private synchronized boolean refresh(Runnable onChange) {
+    synchronized boolean refresh(Runnable onChange) {
         watch.reading();
-        SourceStatus before = state.get().status();
+        SourceStatus before = state().status();
         String lastError = before.lastError();
         try {
             EnvFile.Parsed parsed = EnvFile.parse(decode(read()));
             Map<String, String> vars = parsed.vars();
-            boolean changed = state.read(vars, parsed.skipped(), null, onChange);
+            boolean changed = read(vars, parsed.skipped(), null, onChange);
             if (!parsed.skipped().equals(before.skippedLines())) {
                 for (EnvFile.SkippedLine line : parsed.skipped()) {
                     log.warn(Logfmt.line("event", "env_line_skipped", "source", "env-file", "path", file,
@@ -68,7 +57,7 @@ final class EnvFileSource implements ConfigSource {
             return changed;
         } catch (EnvFileException | IOException e) {
             String problem = e instanceof EnvFileException ? e.getMessage() : describe((IOException) e);
-            SourceState failed = state.failed(problem, null);
+            SourceState failed = failed(problem, null);
             if (!problem.equals(lastError)) {
                 log.warn(Logfmt.line("event", "source_unusable", "source", "env-file", "path", file, "error", problem,
                         "keeping", failed.loaded() ? "last good vars" : "the environment only"));
@@ -107,7 +96,7 @@ final class EnvFileSource implements ConfigSource {
     }
 
     @Override
-    public void start(Runnable onChange) {
+    void start(Runnable onChange) {
         watch.start(() -> refresh(onChange));
     }
 

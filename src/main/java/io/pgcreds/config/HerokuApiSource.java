@@ -20,13 +20,12 @@ import java.util.concurrent.TimeUnit;
  * recorded and retried with exponential backoff; the last good vars stay in use. The API key never
  * appears in a log line or a status. Thread-safe.
  */
-final class HerokuApiSource implements ConfigSource {
+final class HerokuApiSource extends ConfigSource {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
     private static final Logger log = LoggerFactory.getLogger(HerokuApiSource.class);
     private final String app;
     private final PlatformApi api;
     private final Duration pollInterval;
-    private final SourceStateHolder state;
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(Threads.daemon("pgcreds-heroku-api"));
     // written and read under this object's lock
@@ -34,26 +33,16 @@ final class HerokuApiSource implements ConfigSource {
     private ScheduledFuture<?> nextPoll;
 
     HerokuApiSource(String app, Secret apiKey, String baseUrl, Duration pollInterval) {
+        super("heroku-api", "app " + app);
         this.app = app;
         // a poll should not outlast its interval: between 2 and 10 s
         this.api = new PlatformApi(app, apiKey, baseUrl,
                 Duration.ofSeconds(Math.max(2, Math.min(10, pollInterval.toSeconds()))));
         this.pollInterval = pollInterval;
-        this.state = new SourceStateHolder("heroku-api", "app " + app);
     }
 
     @Override
-    public SourceState state() {
-        return state.get();
-    }
-
-    @Override
-    public boolean refresh() {
-        return refresh(() -> { });
-    }
-
-    /** Reads the source now; when the vars changed, runs {@code onChange} before the change is announced. */
-    private synchronized boolean refresh(Runnable onChange) {
+    synchronized boolean refresh(Runnable onChange) {
         PlatformApi.Answer answer;
         try {
             answer = api.configVars();
@@ -61,16 +50,16 @@ final class HerokuApiSource implements ConfigSource {
             Thread.currentThread().interrupt();
             return false;
         }
-        SourceState before = state.get();
+        SourceState before = state();
         if (answer.vars() == null) {
             int failures = before.status().consecutiveFailures() + 1;
-            SourceState failed = state.failed(answer.problem(), nextAttemptAt(failures, answer.retryAfter()));
+            SourceState failed = failed(answer.problem(), nextAttemptAt(failures, answer.retryAfter()));
             log.warn(Logfmt.line("event", "source_failed", "source", "heroku-api", "app", app, "error", answer.problem(),
                     "failures", failed.status().consecutiveFailures(),
                     "keeping", failed.loaded() ? "last good vars" : "the environment only"));
             return false;
         }
-        boolean changed = state.read(answer.vars(), List.of(), nextAttemptAt(0, null), onChange);
+        boolean changed = read(answer.vars(), List.of(), nextAttemptAt(0, null), onChange);
         if (before.status().lastError() != null) {
             log.info(Logfmt.line("event", "source_recovered", "source", "heroku-api", "app", app,
                     "after_failures", before.status().consecutiveFailures()));
@@ -92,7 +81,7 @@ final class HerokuApiSource implements ConfigSource {
     }
 
     @Override
-    public synchronized void start(Runnable onChange) {
+    synchronized void start(Runnable onChange) {
         polling = true;
         schedule(Duration.ZERO, onChange);
     }
@@ -105,7 +94,7 @@ final class HerokuApiSource implements ConfigSource {
 
     private void poll(Runnable onChange) {
         refresh(onChange);
-        Instant next = state.get().status().nextAttemptAt();
+        Instant next = state().status().nextAttemptAt();
         if (next != null) {
             Duration wait = Duration.between(Instant.now(), next);
             schedule(wait.isNegative() ? Duration.ZERO : wait, onChange);

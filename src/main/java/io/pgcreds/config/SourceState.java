@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * What a config source knows at one moment: its last good vars and how it is doing. Replaced whole
- * (see {@link SourceStateHolder}), so a reader never sees the vars of one read with the status of
+ * (see {@link ConfigSource}), so a reader never sees the vars of one read with the status of
  * another. Immutable.
  *
  * @param vars   the last good vars; empty before the first good read

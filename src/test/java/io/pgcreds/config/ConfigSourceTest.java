@@ -8,13 +8,27 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class SourceStateHolderTest {
-    private final SourceStateHolder holder = new SourceStateHolder("env-file", "/tmp/x.env");
+/** The state a config source publishes, read and failed, without a source behind it. */
+class ConfigSourceTest {
+    private final ConfigSource holder = new ConfigSource("env-file", "/tmp/x.env") {
+        @Override
+        boolean refresh(Runnable onChange) {
+            return false;
+        }
+
+        @Override
+        void start(Runnable onChange) {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
 
     @Test
     void a_change_is_acted_on_before_its_status_shows_it() {
         AtomicReference<SourceState> seenByListener = new AtomicReference<>();
-        boolean changed = holder.read(Map.of("A_URL", "postgres://a@h/d"), List.of(), null, () -> seenByListener.set(holder.get()));
+        boolean changed = holder.read(Map.of("A_URL", "postgres://a@h/d"), List.of(), null, () -> seenByListener.set(holder.state()));
 
         assertThat(changed).isTrue();
         SourceState during = seenByListener.get();
@@ -23,7 +37,7 @@ class SourceStateHolderTest {
         assertThat(during.status().state()).isEqualTo("waiting");
         assertThat(during.status().lastChangedAt()).isNull();
         assertThat(during.status().variables()).isZero();
-        SourceStatus after = holder.get().status();
+        SourceStatus after = holder.state().status();
         assertThat(after.state()).isEqualTo("ok");
         assertThat(after.lastChangedAt()).isNotNull().isEqualTo(after.lastLoadedAt());
         assertThat(after.variables()).isEqualTo(1);
@@ -32,7 +46,7 @@ class SourceStateHolderTest {
     @Test
     void failures_count_up_keep_the_last_good_vars_and_reset_on_the_next_good_read() {
         holder.read(Map.of("A", "1"), List.of(), null, () -> { });
-        SourceStatus first = holder.get().status();
+        SourceStatus first = holder.state().status();
         holder.failed("HTTP 500", null);
         SourceState failing = holder.failed("HTTP 429", null);
 
@@ -42,7 +56,7 @@ class SourceStateHolderTest {
         assertThat(failing.status().consecutiveFailures()).isEqualTo(2);
 
         boolean changed = holder.read(Map.of("A", "1"), List.of(), null, () -> { throw new AssertionError("nothing changed"); });
-        SourceStatus recovered = holder.get().status();
+        SourceStatus recovered = holder.state().status();
         assertThat(changed).isFalse();
         assertThat(recovered.state()).isEqualTo("ok");
         assertThat(recovered.lastError()).isNull();
