@@ -50,15 +50,16 @@ public final class PgCreds implements AutoCloseable {
     }
 
     /**
-     * Starts the service; returns once the pools exist and the port is bound, in that order, so no
-     * request meets a half-loaded registry. Never waits on a database (pools connect in the
-     * background) nor on the Platform API (its first answer is applied when it comes).
+     * Starts the service, each collaborator built in order and handed to the next; returns once the
+     * pools exist and the port is bound, in that order, so no request meets a half-loaded registry.
+     * The probes begin once the port is bound (see {@link HealthMonitor#probeSoon}). Never waits on a
+     * database (pools connect in the background) nor on the Platform API (its first answer is
+     * applied when it comes).
      *
      * @throws io.pgcreds.config.InvalidSettingException a setting cannot be used; the message names it
      */
     public static PgCreds start(Map<String, String> env) {
         long started = System.nanoTime();
-        Preload.begin();
         Settings settings = Settings.from(env);
         ConfigSources sources = ConfigSources.from(env, settings);
         PoolRegistry registry = new PoolRegistry(settings.defaultCredential());
@@ -70,36 +71,41 @@ public final class PgCreds implements AutoCloseable {
         CatalogService catalog = new CatalogService(new Leases(registry, settings.connectionTimeout()),
                 settings.statementTimeout());
         HttpLifecycle lifecycle = new HttpLifecycle();
-        Javalin app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, catalog, reloader, sources,
-                metrics, lifecycle));
         PoolSampler sampler = new PoolSampler(registry);
-        PgCreds service = new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler);
+        Javalin app = null;
         try {
+            app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, catalog, reloader, sources,
+                    metrics, lifecycle));
             ReloadResult initial = reloader.applyCurrent("start");
             app.start();
             monitor.start();
             sampler.start(settings.logSampleInterval());
             sources.start(reloader::sourceChanged);
-            for (IgnoredVar ignored : registry.snapshot().ignored()) {
-                log.info(Logfmt.line("event", "ignored_var", "var", ignored.var(), "reason", ignored.reason()));
-            }
-            if (registry.defaultEntry(registry.snapshot()) == null) {
-                log.warn(Logfmt.line("event", "default_credential_missing", "default", settings.defaultCredential(),
-                        "problem", HealthReport.missingDefault(settings.defaultCredential(),
-                                registry.snapshot().entries().keySet()),
-                        "effect", "/health and /health/ready answer DOWN (503) until it exists"));
-            }
-            log.info(Logfmt.line("event", "started", "port", app.port(), "credentials", initial.added().size(),
-                    "invalid", initial.errors().size(), "ignored", registry.snapshot().ignored().size(),
-                    "api_token", settings.apiTokenConfigured() ? "set" : "unset",
-                    "env_file", sources.hasEnvFile() ? "on" : "off", "heroku_api", sources.hasHerokuApi() ? "on" : "off",
-                    "webhook", settings.webhookConfigured() ? "on" : "off",
-                    "startup_ms", (System.nanoTime() - started) / 1_000_000));
-            return service;
+            logStart(settings, registry, sources, app.port(), initial, started);
+            return new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler);
         } catch (RuntimeException e) {
-            service.close();
+            new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler).close();
             throw e;
         }
+    }
+
+    private static void logStart(Settings settings, PoolRegistry registry, ConfigSources sources, int port,
+                                 ReloadResult initial, long startedNanos) {
+        for (IgnoredVar ignored : registry.snapshot().ignored()) {
+            log.info(Logfmt.line("event", "ignored_var", "var", ignored.var(), "reason", ignored.reason()));
+        }
+        if (registry.defaultEntry(registry.snapshot()) == null) {
+            log.warn(Logfmt.line("event", "default_credential_missing", "default", settings.defaultCredential(),
+                    "problem", HealthReport.missingDefault(settings.defaultCredential(),
+                            registry.snapshot().entries().keySet()),
+                    "effect", "/health and /health/ready answer DOWN (503) until it exists"));
+        }
+        log.info(Logfmt.line("event", "started", "port", port, "credentials", initial.added().size(),
+                "invalid", initial.errors().size(), "ignored", registry.snapshot().ignored().size(),
+                "api_token", settings.apiTokenConfigured() ? "set" : "unset",
+                "env_file", sources.hasEnvFile() ? "on" : "off", "heroku_api", sources.hasHerokuApi() ? "on" : "off",
+                "webhook", settings.webhookConfigured() ? "on" : "off",
+                "startup_ms", (System.nanoTime() - startedNanos) / 1_000_000));
     }
 
     public int port() {
@@ -137,7 +143,9 @@ public final class PgCreds implements AutoCloseable {
     /** Stops accepting requests, then stops the sources and the probes and closes every pool. */
     @Override
     public void close() {
-        app.stop();
+        if (app != null) { // null only when start failed before the app was built
+            app.stop();
+        }
         sampler.close();
         sources.close();
         monitor.close();

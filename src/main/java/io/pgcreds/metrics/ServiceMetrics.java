@@ -35,13 +35,11 @@ public final class ServiceMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, List<Meter>> credentialMeters = new HashMap<>();
     private final PoolRegistry pools;
+    private boolean jvmBound; // guarded by this
 
     /** @param pools the credentials whose figures follow at every scrape */
     public ServiceMetrics(PoolRegistry pools) {
         this.pools = pools;
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
     }
 
     /** For HikariCP: each pool registers its connection gauges and acquire, usage and creation timers. */
@@ -75,6 +73,14 @@ public final class ServiceMetrics {
 
     /** The Prometheus text exposition (format 0.0.4) of every meter. */
     public synchronized String scrape() {
+        if (!jvmBound) {
+            // at the first scrape, not at start: reading the JVM's management beans the first time
+            // costs ~30 ms, which the port would otherwise wait for
+            jvmBound = true;
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+        }
         syncCredentialMeters();
         return registry.scrape();
     }
