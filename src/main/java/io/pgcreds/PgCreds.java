@@ -5,8 +5,11 @@ import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.IgnoredVar;
+import io.pgcreds.events.EventLog;
+import io.pgcreds.events.Trigger;
 import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.health.HealthReport;
+import io.pgcreds.health.History;
 import io.pgcreds.http.HttpApi;
 import io.pgcreds.http.HttpLifecycle;
 import io.pgcreds.metrics.PoolSampler;
@@ -61,12 +64,15 @@ public final class PgCreds implements AutoCloseable {
     public static PgCreds start(Map<String, String> env) {
         long started = System.nanoTime();
         Settings settings = Settings.from(env);
-        ConfigSources sources = ConfigSources.from(env, settings);
+        EventLog events = new EventLog();
+        ConfigSources sources = ConfigSources.from(env, settings, events);
         PoolRegistry registry = new PoolRegistry(settings.defaultCredential());
-        HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout());
+        History history = new History();
+        HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout(),
+                history, events);
         ServiceMetrics metrics = new ServiceMetrics(registry);
         PoolFactory factory = new PoolFactory(settings, metrics.poolTrackers());
-        Reloader reloader = new Reloader(settings, sources, factory, registry,
+        Reloader reloader = new Reloader(settings, sources, factory, registry, events,
                 new Reloader.Listeners(monitor::probeSoon, monitor::failureSeen, metrics::recordReload));
         CatalogService catalog = new CatalogService(new Leases(registry, settings.connectionTimeout()),
                 settings.statementTimeout());
@@ -74,9 +80,9 @@ public final class PgCreds implements AutoCloseable {
         PoolSampler sampler = new PoolSampler(registry);
         Javalin app = null;
         try {
-            app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, catalog, reloader, sources,
-                    metrics, lifecycle));
-            ReloadResult initial = reloader.applyCurrent("start");
+            app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, history, events, catalog, reloader,
+                    sources, metrics, lifecycle));
+            ReloadResult initial = reloader.applyCurrent(Trigger.START);
             app.start();
             monitor.start();
             sampler.start(settings.logSampleInterval());
@@ -143,6 +149,7 @@ public final class PgCreds implements AutoCloseable {
     /** Stops accepting requests, then stops the sources and the probes and closes every pool. */
     @Override
     public void close() {
+        lifecycle.endOpenAnswers(); // event streams would hold Jetty's stop
         if (app != null) { // null only when start failed before the app was built
             app.stop();
         }

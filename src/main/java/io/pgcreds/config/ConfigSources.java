@@ -1,9 +1,13 @@
 package io.pgcreds.config;
 
+import io.pgcreds.events.EventLog;
+import io.pgcreds.events.Trigger;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -26,14 +30,15 @@ public final class ConfigSources implements AutoCloseable {
     /**
      * The sources the settings configure. The env file, a local file, is read at once, so that the
      * first reconciliation sees it; the Platform API is first asked when {@link #start} starts polling.
+     * Each source tells {@code events} of its changes and failures.
      */
-    public static ConfigSources from(Map<String, String> environment, Settings settings) {
-        EnvFileSource envFile = settings.envFile() == null ? null : new EnvFileSource(settings.envFile());
+    public static ConfigSources from(Map<String, String> environment, Settings settings, EventLog events) {
+        EnvFileSource envFile = settings.envFile() == null ? null : new EnvFileSource(settings.envFile(), events);
         if (envFile != null) {
             envFile.refresh();
         }
         HerokuApiSource herokuApi = !settings.herokuApiConfigured() ? null : new HerokuApiSource(settings.herokuApp(),
-                settings.herokuApiKey(), settings.herokuApiUrl(), settings.herokuPollInterval());
+                settings.herokuApiKey(), settings.herokuApiUrl(), settings.herokuPollInterval(), events);
         return new ConfigSources(environment, herokuApi, envFile);
     }
 
@@ -76,13 +81,16 @@ public final class ConfigSources implements AutoCloseable {
         return envFile != null;
     }
 
-    /** Starts watching the env file and polling the Platform API; {@code onChange} runs for every change they find. */
-    public void start(Runnable onChange) {
+    /**
+     * Starts watching the env file and polling the Platform API; {@code onChange} runs for every change
+     * they find, with the source's trigger ({@link Trigger#ENV_FILE}, {@link Trigger#PLATFORM_API}).
+     */
+    public void start(Consumer<Trigger> onChange) {
         if (envFile != null) {
-            envFile.start(onChange);
+            envFile.start(() -> onChange.accept(envFile.trigger()));
         }
         if (herokuApi != null) {
-            herokuApi.start(onChange);
+            herokuApi.start(() -> onChange.accept(herokuApi.trigger()));
         }
     }
 

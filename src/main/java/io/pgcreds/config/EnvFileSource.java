@@ -1,5 +1,7 @@
 package io.pgcreds.config;
 
+import io.pgcreds.events.EventLog;
+import io.pgcreds.events.Trigger;
 import io.pgcreds.util.Logfmt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +29,8 @@ final class EnvFileSource extends ConfigSource {
     private final Path file;
     private final FileWatch watch;
 
-    EnvFileSource(Path file) {
-        super("env-file", file.toAbsolutePath().toString());
+    EnvFileSource(Path file, EventLog events) {
+        super("env-file", file.toAbsolutePath().toString(), Trigger.ENV_FILE, events);
         this.file = file.toAbsolutePath();
         this.watch = new FileWatch(this.file);
     }

@@ -1,5 +1,7 @@
 package io.pgcreds.config;
 
+import io.pgcreds.events.EventLog;
+import io.pgcreds.events.Trigger;
 import io.pgcreds.util.Logfmt;
 import io.pgcreds.util.Secret;
 import io.pgcreds.util.Threads;
@@ -32,8 +34,8 @@ final class HerokuApiSource extends ConfigSource {
     private boolean polling;
     private ScheduledFuture<?> nextPoll;
 
-    HerokuApiSource(String app, Secret apiKey, String baseUrl, Duration pollInterval) {
-        super("heroku-api", "app " + app);
+    HerokuApiSource(String app, Secret apiKey, String baseUrl, Duration pollInterval, EventLog events) {
+        super("heroku-api", "app " + app, Trigger.PLATFORM_API, events);
         this.app = app;
         // a poll should not outlast its interval: between 2 and 10 s
         this.api = new PlatformApi(app, apiKey, baseUrl,

@@ -1,5 +1,7 @@
 package io.pgcreds.health;
 
+import io.pgcreds.events.EventKind;
+import io.pgcreds.events.EventLog;
 import io.pgcreds.util.Logfmt;
 import io.pgcreds.util.Threads;
 import io.pgcreds.pools.CredentialEntry;
@@ -28,7 +30,8 @@ import java.util.stream.Collectors;
  * Schedules a probe of every pool ({@link ManagedPool#probe}) in the background and records each
  * result on its pool, so that health answers come from memory whatever the databases do. At most
  * one probe per pool is in flight, with a watchdog that reports a timeout while it hangs: a
- * database that hangs costs one blocked thread, not one per interval. Thread-safe.
+ * database that hangs costs one blocked thread, not one per interval. Every result also goes to
+ * the {@link History}, and a change of verdict to the timeline ({@link EventLog}). Thread-safe.
  */
 public final class HealthMonitor implements AutoCloseable {
     private static final long MAX_AUTH_BACKOFF_MS = 60_000;
@@ -37,6 +40,8 @@ public final class HealthMonitor implements AutoCloseable {
     private final PoolRegistry registry;
     private final Duration interval;
     private final Duration timeout;
+    private final History history;
+    private final EventLog events;
     private final Map<ManagedPool, ProbeState> states = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probes;
@@ -44,10 +49,17 @@ public final class HealthMonitor implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
 
-    public HealthMonitor(PoolRegistry registry, Duration interval, Duration timeout) {
+    /**
+     * @param history where every probe result and the pool's counts at that moment are kept for ten minutes
+     * @param events  told when a credential goes down (or changes error class while down) and comes back up
+     */
+    public HealthMonitor(PoolRegistry registry, Duration interval, Duration timeout, History history,
+                         EventLog events) {
         this.registry = registry;
         this.interval = interval;
         this.timeout = timeout;
+        this.history = history;
+        this.events = events;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.daemon("pgcreds-health-scheduler"));
         this.probes = Executors.newCachedThreadPool(Threads.daemon("pgcreds-probe"));
     }
@@ -99,6 +111,7 @@ public final class HealthMonitor implements AutoCloseable {
                     .filter(CredentialEntry::hasPool).map(CredentialEntry::pool)
                     .collect(Collectors.toSet());
             states.keySet().removeIf(pool -> !live.contains(pool));
+            history.retain(registry.snapshot().entries().keySet());
             live.forEach(this::probe);
         } catch (RuntimeException e) {
             log.warn(Logfmt.line("event", "probe_round_failed", "exception", e.getClass().getName()));
@@ -167,16 +180,23 @@ public final class HealthMonitor implements AutoCloseable {
         }
         ProbeResult previous = pool.lastProbe();
         pool.recordProbe(result);
+        history.record(pool.name(), result, pool.stats());
         results.incrementAndGet();
         if (previous.status() != result.status() || previous.errorClass() != result.errorClass()) {
             if (result.isUp()) {
                 log.info(Logfmt.line("event", "probe", "credential", pool.name(), "generation", pool.generation(),
                         "status", "UP", "latency_ms", result.latencyMs()));
+                if (previous.status() == ProbeResult.Status.DOWN) { // a first probe's UP is no news
+                    events.append(EventKind.UP, pool.name(), pool.generation(), null, null, null,
+                            "probe answered in " + result.latencyMs() + " ms");
+                }
             } else {
                 Failure failure = pool.lastFailure();
+                String reason = failure == null ? "probe timed out" : failure.message();
                 log.warn(Logfmt.line("event", "probe", "credential", pool.name(), "generation", pool.generation(),
-                        "status", "DOWN", "error_class", result.errorClass().wireName(),
-                        "reason", failure == null ? "probe timed out" : failure.message()));
+                        "status", "DOWN", "error_class", result.errorClass().wireName(), "reason", reason));
+                events.append(EventKind.DOWN, pool.name(), pool.generation(), null, result.errorClass().wireName(),
+                        null, reason);
             }
         }
     }

@@ -1,8 +1,10 @@
 package io.pgcreds.http;
 
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.SourceStatus;
+import io.pgcreds.events.Trigger;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.reload.ReloadResult;
 import io.pgcreds.reload.Reloader;
@@ -11,20 +13,29 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
-/** {@code /credentials}, {@code /credentials/{name}} and {@code POST /credentials/reload}. */
+/**
+ * {@code /credentials}, {@code /credentials/{name}} and {@code POST /credentials/reload}. The list
+ * carries an entity tag, so that a dashboard polling it is answered 304 while nothing changed.
+ */
 final class CredentialRoutes {
     private final PoolRegistry registry;
     private final Reloader reloader;
     private final ConfigSources sources;
+    private final Supplier<WebhookStatus> webhook;
     private final JsonAnswers json;
+    private final ConditionalGet answers;
     private final BearerAuth auth;
 
-    CredentialRoutes(PoolRegistry registry, Reloader reloader, ConfigSources sources, JsonAnswers json, BearerAuth auth) {
+    CredentialRoutes(PoolRegistry registry, Reloader reloader, ConfigSources sources, Supplier<WebhookStatus> webhook,
+                     JsonAnswers json, ConditionalGet answers, BearerAuth auth) {
         this.registry = registry;
         this.reloader = reloader;
         this.sources = sources;
+        this.webhook = webhook;
         this.json = json;
+        this.answers = answers;
         this.auth = auth;
     }
 
@@ -36,7 +47,8 @@ final class CredentialRoutes {
 
     private void list(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
-        json.write(ctx, CredentialsReport.of(registry, sources.statuses()));
+        CredentialsReport report = CredentialsReport.of(registry, sources.statuses(), webhook.get());
+        answers.write(ctx, 200, new Representation(json.bytes(report), ContentType.JSON));
     }
 
     private void one(Context ctx) {
@@ -48,7 +60,7 @@ final class CredentialRoutes {
         QueryParams.allowOnly(ctx, Set.of());
         JsonBodies.optional(ctx); // none is needed; one that is too large, not JSON or not parsable is refused
         Instant started = Instant.now();
-        ReloadResult result = reloader.reloadNow("api");
+        ReloadResult result = reloader.reloadNow(Trigger.RELOAD);
         List<SourceStatus> now = sources.statuses();
         json.write(ctx, new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
                 result.pending(), result.failed(), result.recovered(), errors(result, now, started), now));

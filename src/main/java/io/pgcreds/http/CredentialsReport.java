@@ -9,15 +9,15 @@ import java.util.List;
 
 /**
  * The {@code /credentials} answer: every credential, the {@code *_URL} vars that are not
- * credentials, and how the config sources are doing.
+ * credentials, how the config sources are doing, and the App Webhook.
  */
 record CredentialsReport(String defaultCredential, List<CredentialView> credentials, List<IgnoredVar> ignored,
-                                List<SourceStatus> sources) {
+                         List<SourceStatus> sources, WebhookStatus webhook) {
 
-    static CredentialsReport of(PoolRegistry registry, List<SourceStatus> sources) {
+    static CredentialsReport of(PoolRegistry registry, List<SourceStatus> sources, WebhookStatus webhook) {
         PoolRegistry.Snapshot snapshot = registry.snapshot();
         CredentialEntry defaultEntry = registry.defaultEntry(snapshot);
         return new CredentialsReport(defaultEntry == null ? registry.defaultCredentialName() : defaultEntry.name(),
-                snapshot.sorted().stream().map(CredentialView::of).toList(), snapshot.ignored(), sources);
+                snapshot.sorted().stream().map(CredentialView::of).toList(), snapshot.ignored(), sources, webhook);
     }
 }

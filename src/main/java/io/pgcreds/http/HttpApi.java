@@ -7,10 +7,14 @@ import io.javalin.json.JavalinJackson;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.Settings;
+import io.pgcreds.events.EventLog;
 import io.pgcreds.health.HealthMonitor;
+import io.pgcreds.health.History;
 import io.pgcreds.metrics.ServiceMetrics;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.reload.Reloader;
+
+import java.time.Duration;
 
 /**
  * Builds the HTTP API: Jetty's settings, the routes, bearer auth, problem documents, headers. The
@@ -25,13 +29,22 @@ public final class HttpApi {
      */
     static final int DRAIN_LIMIT_BYTES = 1024 * 1024;
     static final int RESPONSE_COPY_BUFFER_BYTES = 4096;
+    /** Under Jetty's idle timeout (30 s), and often enough for proxies that close quiet connections. */
+    static final Duration STREAM_HEARTBEAT = Duration.ofSeconds(15);
+    /**
+     * The status page loads its script and style from here and nowhere else, runs no inline script
+     * or style, and may not be framed (clickjacking); no answer is worth a Referer to anyone.
+     */
+    static final String CONTENT_SECURITY_POLICY =
+            "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private HttpApi() {
     }
 
     /** What the routes call. */
-    public record Services(Settings settings, PoolRegistry registry, HealthMonitor monitor, CatalogService catalog,
-                           Reloader reloader, ConfigSources sources, ServiceMetrics metrics, HttpLifecycle lifecycle) {
+    public record Services(Settings settings, PoolRegistry registry, HealthMonitor monitor, History history,
+                           EventLog events, CatalogService catalog, Reloader reloader, ConfigSources sources,
+                           ServiceMetrics metrics, HttpLifecycle lifecycle) {
     }
 
     /** The app, configured and unstarted: {@code start()} binds the port. */
@@ -63,6 +76,9 @@ public final class HttpApi {
             });
             config.routes.before(ctx -> {
                 ctx.header("X-Content-Type-Options", "nosniff");
+                ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+                ctx.header("X-Frame-Options", "DENY");
+                ctx.header("Referrer-Policy", "no-referrer");
                 if (ctx.method() == HandlerType.POST && ctx.contentLength() > DRAIN_LIMIT_BYTES) {
                     throw JsonBodies.tooLarge(); // not worth reading: the connection closes after the answer
                 }
@@ -77,15 +93,21 @@ public final class HttpApi {
                     throw Problems.methodNotAllowed(ctx, routes); // GET /credentials/reload is not GET /credentials/{name}
                 }
             });
-            new HealthRoutes(services.registry(), services.monitor(), services.lifecycle(), json,
-                    config.http.compressionStrategy).register(routes);
-            new CredentialRoutes(services.registry(), services.reloader(), services.sources(), json, auth)
-                    .register(routes);
+            ConditionalGet answers = new ConditionalGet(config.http.compressionStrategy);
+            new PageRoutes(answers).register(routes);
+            new HealthRoutes(services.registry(), services.monitor(), services.history(), settings.healthInterval(),
+                    services.lifecycle(), json, answers).register(routes);
+            WebhookRoutes webhooks = new WebhookRoutes(settings.webhookConfigured() ? settings.webhookSecret() : null,
+                    services.reloader(), mapper);
+            new CredentialRoutes(services.registry(), services.reloader(), services.sources(), webhooks::status, json,
+                    answers, auth).register(routes);
+            EventStreams streams = new EventStreams(services.events(), json, STREAM_HEARTBEAT);
+            services.lifecycle().endOnStop(streams);
+            new EventRoutes(services.events(), streams, json, answers, auth).register(routes);
             new CatalogRoutes(services.catalog(), json, auth).register(routes);
             contract.register(routes);
             new MetricsRoutes(services.metrics(), auth).register(routes, config);
-            new WebhookRoutes(settings.webhookConfigured() ? settings.webhookSecret() : null, services.reloader(), mapper)
-                    .register(routes);
+            webhooks.register(routes);
             config.jsonMapper(new JavalinJackson(mapper, false));
             new Problems(mapper, routes).register(config);
         });

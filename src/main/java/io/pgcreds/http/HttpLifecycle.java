@@ -8,12 +8,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The HTTP side of a graceful stop. {@link #drain} closes the listening sockets (no new
  * connections), answers every request still arriving on open connections normally but with
  * {@code Connection: close}, and waits until none is active. Jetty's own graceful stop would answer
- * those requests 503 instead. Thread-safe.
+ * those requests 503 instead. Answers that never end by themselves (event streams) are ended first,
+ * or the stop would wait its whole grace for them. Thread-safe.
  */
 public final class HttpLifecycle {
     private static final Logger log = LoggerFactory.getLogger(HttpLifecycle.class);
@@ -21,11 +24,28 @@ public final class HttpLifecycle {
     private final RequestCounter statistics = new RequestCounter();
     private volatile Server server;
     private volatile boolean stopping;
+    private final List<AutoCloseable> openEnded = new CopyOnWriteArrayList<>();
 
     /** Called by {@link HttpApi} when Jetty is built: counts every request Jetty handles. */
     void install(Server jetty) {
         this.server = jetty;
         jetty.setHandler(statistics);
+    }
+
+    /** Registers what holds answers open until told to end them (see {@link #endOpenAnswers}). */
+    void endOnStop(AutoCloseable answers) {
+        openEnded.add(answers);
+    }
+
+    /** Ends every answer that would stay open by itself (event streams): a stop must not wait for them. */
+    public void endOpenAnswers() {
+        for (AutoCloseable answers : openEnded) {
+            try {
+                answers.close();
+            } catch (Exception e) {
+                log.warn(Logfmt.line("event", "stream_close_failed", "exception", e.getClass().getName()));
+            }
+        }
     }
 
     public boolean stopping() {
@@ -46,6 +66,7 @@ public final class HttpLifecycle {
      */
     public int drain(Duration timeout) {
         stopping = true;
+        endOpenAnswers();
         Server jetty = server;
         if (jetty != null) {
             for (Connector connector : jetty.getConnectors()) {

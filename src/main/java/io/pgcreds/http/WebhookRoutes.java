@@ -15,6 +15,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -34,12 +35,19 @@ final class WebhookRoutes {
     private final Secret secret;
     private final Reloader reloader;
     private final ObjectMapper json;
+    private final AtomicReference<WebhookStatus> status;
 
     /** @param secret null when PGCREDS_WEBHOOK_SECRET is not set: every delivery is refused with 404 */
     WebhookRoutes(Secret secret, Reloader reloader, ObjectMapper json) {
         this.secret = secret;
         this.reloader = reloader;
         this.json = json;
+        this.status = new AtomicReference<>(WebhookStatus.initial(secret != null));
+    }
+
+    /** How deliveries have gone so far. */
+    WebhookStatus status() {
+        return status.get();
     }
 
     void register(RouteTable routes) {
@@ -50,6 +58,9 @@ final class WebhookRoutes {
         try {
             verifyAndHandle(ctx);
         } catch (ProblemException e) {
+            if (secret != null) {
+                status.updateAndGet(WebhookStatus::refused);
+            }
             log.warn(Logfmt.line("event", "webhook_rejected", "status", e.status(), "reason", e.getMessage(),
                     "client", ctx.ip()));
             throw e;
@@ -82,8 +93,9 @@ final class WebhookRoutes {
         String event = eventOf(body);
         boolean refresh = REFRESHING_EVENTS.contains(event);
         log.info(Logfmt.line("event", "webhook", "kind", event, "refresh", refresh));
+        status.updateAndGet(last -> last.delivered(event));
         if (refresh) {
-            reloader.refreshFromHerokuApiSoon("webhook " + event);
+            reloader.refreshFromHerokuApiSoon(event);
         }
         ctx.status(202).json(new WebhookAnswer(event, refresh ? "scheduled" : "ignored"));
     }

@@ -2,6 +2,8 @@ package io.pgcreds.reload;
 
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.Settings;
+import io.pgcreds.events.EventLog;
+import io.pgcreds.events.Trigger;
 import io.pgcreds.pools.ManagedPool;
 import io.pgcreds.pools.PoolEvents;
 import io.pgcreds.pools.PoolFactory;
@@ -29,6 +31,8 @@ public final class Reloader implements AutoCloseable {
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(Reloader.class);
     private final ConfigSources sources;
+    private final PoolRegistry registry;
+    private final ReloadEvents events;
     private final Consumer<ReloadResult> reconciled;
     private final ScheduledExecutorService worker =
             Executors.newSingleThreadScheduledExecutor(Threads.daemon("pgcreds-reload"));
@@ -37,6 +41,15 @@ public final class Reloader implements AutoCloseable {
     private final AtomicInteger reloads = new AtomicInteger();
     private int retryAttempt;
     private ScheduledFuture<?> retry;
+    /** What the last reconciliation was for, so that its retries are told as the same change. Guarded by this. */
+    private Cause lastCause = new Cause(Trigger.START, System.nanoTime(), null);
+
+    /** What set a reconciliation going, when ({@link System#nanoTime()}) the change was seen, and what else to say. */
+    private record Cause(Trigger trigger, long detectedAt, String detail) {
+        static Cause now(Trigger trigger, String detail) {
+            return new Cause(trigger, System.nanoTime(), detail);
+        }
+    }
 
     /**
      * Who hears what, each on the thread that saw it: a pool that starts serving (e.g. to probe it
@@ -46,44 +59,54 @@ public final class Reloader implements AutoCloseable {
                             Consumer<ReloadResult> reconciled) {
     }
 
+    /** @param events the timeline, told what every reconciliation did and why (see {@link ReloadEvents}) */
     public Reloader(Settings settings, ConfigSources sources, PoolFactory factory, PoolRegistry registry,
-                    Listeners listeners) {
+                    EventLog events, Listeners listeners) {
         this.sources = sources;
+        this.registry = registry;
+        this.events = new ReloadEvents(events);
         this.reconciled = listeners.reconciled();
         this.authFailures = new AuthFailures(this::schedule, () -> {
+            Cause cause = Cause.now(Trigger.AUTH_FAILURE, null);
             sources.refreshAll();
-            apply("auth-failure");
+            apply(cause, false);
         });
         this.reconciler = new Reconciler(settings, factory, registry,
                 new PoolEvents(listeners.failed(), authFailures::seen), listeners.published());
     }
 
-    /** Re-reads every source and reconciles now; answers what changed. */
-    public ReloadResult reloadNow(String trigger) {
+    /**
+     * Re-reads every source and reconciles now; answers what changed. {@code trigger} says who asked:
+     * {@link Trigger#RELOAD} for the API, {@link Trigger#PEER} for another instance's announcement.
+     */
+    public ReloadResult reloadNow(Trigger trigger) {
+        Cause cause = Cause.now(trigger, null);
         sources.refreshAll();
-        return apply(trigger);
+        return apply(cause, false);
     }
 
-    /** Reconciles with the sources as they are, without asking them again (e.g. at start). */
-    public ReloadResult applyCurrent(String trigger) {
-        return apply(trigger);
+    /** Reconciles with the sources as they are, without asking them again (at start: {@link Trigger#START}). */
+    public ReloadResult applyCurrent(Trigger trigger) {
+        return apply(Cause.now(trigger, null), false);
     }
 
     /** A source found a change by itself (file watch, poll): reconcile soon, off the caller's thread. */
-    public void sourceChanged() {
+    public void sourceChanged(Trigger trigger) {
+        Cause cause = Cause.now(trigger, null);
         reconciler.changeNoticed();
-        submit(() -> apply("source-change"));
+        submit(() -> apply(cause, false));
     }
 
-    /** A webhook said the app's config may have changed: ask the Platform API now, then reconcile. */
-    public void refreshFromHerokuApiSoon(String trigger) {
+    /** A webhook ({@code event}, e.g. api:release) said the app's config may have changed: ask the Platform API now, then reconcile. */
+    public void refreshFromHerokuApiSoon(String event) {
+        Cause cause = Cause.now(Trigger.WEBHOOK, event);
         submit(() -> {
             if (sources.hasHerokuApi()) {
                 sources.refreshHerokuApi();
             } else {
                 sources.refreshAll();
             }
-            apply(trigger);
+            apply(cause, false);
         });
     }
 
@@ -97,12 +120,16 @@ public final class Reloader implements AutoCloseable {
         return reloads.get();
     }
 
-    private synchronized ReloadResult apply(String trigger) {
+    private synchronized ReloadResult apply(Cause cause, boolean retrying) {
+        PoolRegistry.Snapshot before = registry.snapshot();
         ReloadResult result = reconciler.apply(sources::merged);
         reloads.incrementAndGet();
+        lastCause = cause;
+        events.tell(result, before, registry.snapshot(), cause.trigger(), cause.detectedAt(), cause.detail(), retrying);
         reconciled.accept(result);
         if (result.changedAnything() || result.needsRetry()) {
-            log.info(Logfmt.line("event", "reload", "trigger", trigger, "added", String.join(",", result.added()),
+            log.info(Logfmt.line("event", "reload", "trigger", cause.trigger().wireName(), "retry", retrying,
+                    "added", String.join(",", result.added()),
                     "removed", String.join(",", result.removed()), "replaced", String.join(",", result.replaced()),
                     "pending", String.join(",", result.pending()), "failed", String.join(",", result.failed()),
                     "recovered", String.join(",", result.recovered())));
@@ -123,7 +150,12 @@ public final class Reloader implements AutoCloseable {
         retryAttempt++;
         long delayMs = Math.min(MAX_RETRY.toMillis(), 1000L << Math.min(10, retryAttempt - 1));
         Threads.unlessShutDown(() ->
-                retry = worker.schedule(() -> guarded(() -> apply("retry")), delayMs, TimeUnit.MILLISECONDS));
+                retry = worker.schedule(() -> guarded(this::retry), delayMs, TimeUnit.MILLISECONDS));
+    }
+
+    /** A retry is told as the change it retries, so that a rotation's time counts from its detection. */
+    private synchronized void retry() {
+        apply(lastCause, true);
     }
 
     private void submit(Runnable task) {

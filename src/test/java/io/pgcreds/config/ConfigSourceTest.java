@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The state a config source publishes, read and failed, without a source behind it. */
 class ConfigSourceTest {
-    private final ConfigSource holder = new ConfigSource("env-file", "/tmp/x.env") {
+    private final ConfigSource holder = new ConfigSource("env-file", "/tmp/x.env", io.pgcreds.events.Trigger.ENV_FILE, new io.pgcreds.events.EventLog()) {
         @Override
         boolean refresh(Runnable onChange) {
             return false;
