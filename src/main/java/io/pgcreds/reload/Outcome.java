@@ -93,9 +93,10 @@ final class Outcome {
         return Map.copyOf(next);
     }
 
-    synchronized ReloadResult result() {
+    /** @param publishedAtNanos when the snapshot built from it was published ({@link System#nanoTime()}) */
+    synchronized ReloadResult result(long publishedAtNanos) {
         return new ReloadResult(sorted(added), sorted(removed), sorted(replaced), sorted(unchanged),
-                sorted(pending), sorted(failed), sorted(recovered), sorted(errors));
+                sorted(pending), sorted(failed), sorted(recovered), sorted(errors), publishedAtNanos);
     }
 
     private static List<String> sorted(List<String> names) {

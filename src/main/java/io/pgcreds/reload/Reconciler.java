@@ -121,10 +121,11 @@ final class Reconciler implements AutoCloseable {
 
         outcome.predecessors.forEach(ManagedPool::inheritProbe);
         registry.publish(new PoolRegistry.Snapshot(outcome.entries(), desired.ignored(), now));
+        long publishedAt = System.nanoTime();
         outcome.retired.forEach(closer::retire);
         outcome.discarded.forEach(closer::discard);
         outcome.published.forEach(published);
-        return outcome.result();
+        return outcome.result(publishedAt);
     }
 
     private void add(CredentialSpec spec, int size, List<String> warnings, Instant now, Outcome outcome) {

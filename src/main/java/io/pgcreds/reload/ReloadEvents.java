@@ -34,7 +34,7 @@ final class ReloadEvents {
      */
     void tell(ReloadResult result, PoolRegistry.Snapshot before, PoolRegistry.Snapshot after, Trigger trigger,
               long detectedAt, String detail, boolean retry) {
-        long tookMs = (System.nanoTime() - detectedAt) / 1_000_000;
+        long tookMs = Math.max(0, (result.publishedAtNanos() - detectedAt) / 1_000_000);
         Map<String, CredentialEntry> now = after.entries();
         result.added().forEach(name -> credential(EventKind.ADDED, now.get(name), trigger, null));
         result.replaced().forEach(name -> credential(EventKind.REPLACED, now.get(name), trigger, tookMs));

@@ -6,10 +6,13 @@ import java.util.List;
  * What one reconciliation did, by credential name: added, removed, replaced (a new pool serves),
  * unchanged, pending (the new config does not work yet, the old pool serves), failed (neither
  * works), recovered (a failed credential now works), and the errors met, each naming its credential.
+ *
+ * @param publishedAtNanos {@link System#nanoTime()} when its registry snapshot was published: from then on
+ *                         requests get the new pools
  */
 public record ReloadResult(List<String> added, List<String> removed, List<String> replaced,
                            List<String> unchanged, List<String> pending, List<String> failed,
-                           List<String> recovered, List<String> errors) {
+                           List<String> recovered, List<String> errors, long publishedAtNanos) {
     public ReloadResult {
         added = List.copyOf(added);
         removed = List.copyOf(removed);

@@ -281,6 +281,7 @@ class CoreServiceIT {
                 Map.of("Authorization", "Bearer"),
                 Map.of("Authorization", token));
         for (String[] route : protectedRoutes) {
+            boolean stream = route[1].equals("/events/stream"); // never ends: EventsIT reads it
             for (Map<String, String> headers : refused) {
                 ApiClient.Response response = api.send(route[0], route[1], headers, null);
                 assertThat(response.status()).as(route[0] + " " + route[1] + " with " + headers.keySet()).isEqualTo(401);
@@ -288,7 +289,7 @@ class CoreServiceIT {
                 assertThat(response.header("cache-control")).isEqualTo("no-store");
             }
             // the scheme is case-insensitive (RFC 9110 section 11.1); the token is not
-            for (String scheme : List.of("Bearer ", "bearer ", "BEARER ", "bEaReR ", "Bearer   ")) {
+            for (String scheme : stream ? List.<String>of() : List.of("Bearer ", "bearer ", "BEARER ", "bEaReR ", "Bearer   ")) {
                 ApiClient.Response allowed = api.send(route[0], route[1], Map.of("Authorization", scheme + token), null);
                 assertThat(allowed.status()).as(route[0] + " " + route[1] + " with '" + scheme + "<token>'").isEqualTo(200);
                 assertThat(allowed.header("cache-control")).isEqualTo("no-store");

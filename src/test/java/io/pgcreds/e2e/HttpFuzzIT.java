@@ -102,7 +102,8 @@ class HttpFuzzIT {
 
     @Test
     void unknown_paths_and_methods_are_problems() {
-        for (String path : List.of("/", "/admin", "/tables/", "/health/", "/credentials/", "/.env", "/WEB-INF/web.xml",
+        for (String path : List.of("/index.html", "/admin", "/tables/", "/health/", "/credentials/", "/.env", "/WEB-INF/web.xml",
+                "/assets/", "/assets/x.js", "/assets/%2e%2e%2fopenapi.yaml", "/events/",
                 "/metrics/x", "/openapi.json", "/%2e%2e/etc/passwd", "/tables?" + "q=".repeat(3000))) {
             ApiClient.Response response = service.client().get(path);
             inputsTried++;

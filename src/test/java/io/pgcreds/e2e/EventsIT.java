@@ -1,0 +1,140 @@
+package io.pgcreds.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.DatabaseSetup;
+import io.pgcreds.testing.EnvFileWriter;
+import io.pgcreds.testing.EventStreamClient;
+import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.postgres.TestDatabases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The rotation timeline: {@code /events} says what happened and why, {@code /events/stream} says it
+ * as it happens, a resumed stream misses nothing, and a graceful stop ends open streams rather than
+ * waiting its grace for them.
+ */
+class EventsIT {
+    @TempDir
+    Path dir;
+
+    private ServiceUnderTest start(EnvFileWriter file, Map<String, String> vars) {
+        file.replace(vars);
+        ServiceUnderTest service = ServiceUnderTest.start(Map.of("PGCREDS_ENV_FILE", file.file().toString(),
+                "PGCREDS_DRAIN_SECONDS", "1"));
+        service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(20));
+        return service;
+    }
+
+    private static List<String> kinds(JsonNode events, String credential) {
+        List<String> kinds = new ArrayList<>();
+        events.forEach(event -> {
+            if (credential.equals(event.path("credential").asText())) {
+                kinds.add(event.path("kind").asText() + "/" + event.path("trigger").asText());
+            }
+        });
+        return kinds;
+    }
+
+    @Test
+    void an_env_file_rotation_is_streamed_with_its_trigger_and_time_to_serve_and_a_resumed_stream_misses_nothing() {
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "events");
+        EnvFileWriter file = new EnvFileWriter(dir.resolve("events.env"));
+        Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
+        try (ServiceUnderTest service = start(file, vars)) {
+            ApiClient api = service.client();
+            JsonNode timeline = api.get("/events").json();
+            assertThat(kinds(timeline.path("events"), "ANALYST")).containsExactly("added/start");
+            assertThat(timeline.path("events").get(0).path("kind").asText()).isEqualTo("source-changed");
+            assertThat(timeline.path("capacity").asInt()).isEqualTo(500);
+            long before = timeline.path("lastId").asLong();
+
+            JsonNode replaced;
+            try (EventStreamClient stream = EventStreamClient.open(service.port(), service.token(), null)) {
+                assertThat(stream.response().headers().firstValue("content-type")).hasValueSatisfying(type ->
+                        assertThat(type).startsWith("text/event-stream"));
+                vars.put("ANALYST_URL", db.withNewLimitedPassword().limitedUrl());
+                file.replace(vars);
+                replaced = stream.await("ANALYST replaced", event -> event.path("kind").asText().equals("replaced"));
+                assertThat(replaced.path("credential").asText()).isEqualTo("ANALYST");
+                assertThat(replaced.path("generation").asInt()).isEqualTo(2);
+                assertThat(replaced.path("trigger").asText()).isEqualTo("env-file");
+                assertThat(replaced.path("tookMs").asLong()).isNotNegative();
+                assertThat(replaced.path("id").asLong()).isGreaterThan(before);
+                assertThat(stream.events()).allSatisfy(event ->
+                        assertThat(event.path("id").asLong()).as("no event from before the stream").isGreaterThan(before));
+                assertThat(stream.comments()).as("the stream's first comment").isPositive();
+                System.out.println("[figure] env file rotation: detection to the new pool serving "
+                        + replaced.path("tookMs").asLong() + " ms");
+            }
+            // a client that was away resumes from the last id it had, and gets what it missed first
+            try (EventStreamClient resumed = EventStreamClient.open(service.port(), service.token(), before)) {
+                JsonNode again = resumed.await("the missed replacement", event -> event.path("kind").asText().equals("replaced"));
+                assertThat(again).isEqualTo(replaced);
+                assertThat(resumed.events().get(0).path("id").asLong()).isEqualTo(before + 1);
+            }
+            assertThat(kinds(api.get("/events").json().path("events"), "ANALYST"))
+                    .containsExactly("added/start", "replaced/env-file");
+
+            assertThat(api.get("/events/stream").status()).as("without Accept: text/event-stream").isEqualTo(406);
+            assertThat(api.send("GET", "/events/stream", Map.of("Authorization", "Bearer " + service.token(),
+                    "Accept", "text/event-stream", "Last-Event-ID", "yesterday"), null).status()).isEqualTo(400);
+            assertThat(api.get("/events", Map.of()).status()).isEqualTo(401);
+
+            api.send("POST", "/credentials/reload", Map.of("Authorization", "Bearer " + service.token()), null);
+            JsonNode last = api.get("/events").json().path("events");
+            JsonNode reload = last.get(last.size() - 1);
+            assertThat(reload.path("kind").asText()).isEqualTo("reload");
+            assertThat(reload.path("trigger").asText()).isEqualTo("reload");
+            assertThat(reload.path("detail").asText()).isEqualTo("nothing changed");
+        }
+    }
+
+    @Test
+    void a_killed_database_is_down_then_up_on_the_timeline_without_a_trigger() throws Exception {
+        try (var server = TestDatabases.start(io.pgcreds.testing.postgres.PostgresOptions.defaults().named("pgcreds-events-"))) {
+            DatabaseSetup db = DatabaseSetup.create(server, "events_down");
+            EnvFileWriter file = new EnvFileWriter(dir.resolve("down.env"));
+            try (ServiceUnderTest service = start(file, Map.of("DATABASE_URL", db.ownerUrl()));
+                 EventStreamClient stream = EventStreamClient.open(service.port(), service.token(), null)) {
+                server.kill();
+                JsonNode down = stream.await("DATABASE down", event -> event.path("kind").asText().equals("down"));
+                assertThat(down.path("credential").asText()).isEqualTo("DATABASE");
+                assertThat(down.path("errorClass").asText()).isEqualTo("network");
+                assertThat(down.path("trigger").isNull()).isTrue();
+                server.start();
+                stream.await("DATABASE up", event -> event.path("kind").asText().equals("up"));
+            }
+        }
+    }
+
+    @Test
+    void a_graceful_stop_ends_open_streams_instead_of_waiting_out_its_grace() {
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "events_stop");
+        EnvFileWriter file = new EnvFileWriter(dir.resolve("stop.env"));
+        ServiceUnderTest service = start(file, Map.of("DATABASE_URL", db.ownerUrl()));
+        try (EventStreamClient first = EventStreamClient.open(service.port(), service.token(), null);
+             EventStreamClient second = EventStreamClient.open(service.port(), service.token(), 0L)) {
+            second.await("the kept events, from the start", event -> event.path("kind").asText().equals("added"));
+            Duration grace = Duration.ofSeconds(40);
+            long started = System.nanoTime();
+            service.service().shutdown(grace);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(first.awaitEnd(Duration.ofSeconds(5))).as("the first stream ended").isTrue();
+            assertThat(second.awaitEnd(Duration.ofSeconds(5))).as("the second stream ended").isTrue();
+            System.out.println("[figure] graceful stop with two open event streams: " + took.toMillis() + " ms");
+            assertThat(took).as("the stop did not wait out its grace for the streams").isLessThan(grace.dividedBy(2));
+            assertThat(service.log()).contains("requests_cut_off=0");
+        }
+    }
+}
