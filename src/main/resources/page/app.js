@@ -538,7 +538,7 @@
   function updateSparks(row, name, health) {
     const series = state.history && state.history.credentials[name];
     if (!series) {
-      setText(row.latency.value, health && health.latencyMs != null ? health.latencyMs + ' ms' : '');
+      setText(row.latency.value, health && health.status === 'UP' && health.latencyMs != null ? health.latencyMs + ' ms' : '');
       setText(row.use.value, '');
       return;
     }
@@ -547,7 +547,7 @@
     setAttr(row.latency.paths[0], 'd', pathOf(series.latencyMs, slowest));
     setAttr(row.latency.fails, 'd', failMarks(series.failures));
     const failed = series.failures.filter((f) => f).length;
-    const now = health && health.latencyMs != null ? health.latencyMs + ' ms' : '–';
+    const now = health && health.status === 'UP' && health.latencyMs != null ? health.latencyMs + ' ms' : '–';
     setText(row.latency.value, now);
     setText(row.latency.title, 'Probe latency over the last 10 minutes: now ' + now + ', slowest ' +
       (seen.length ? slowest + ' ms' : 'none measured') + (failed ? '; failed probes in ' + failed + ' of ' +
