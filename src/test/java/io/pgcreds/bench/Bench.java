@@ -133,6 +133,11 @@ public final class Bench {
         if (wanted("9")) {
             scale();
         }
+        if (wanted("12")) {
+            log("scenario 12: the status page's weight and time to first render");
+            rows.add(new PageScenario(work, javaOpts).measure(Map.of("PGCREDS_API_TOKEN", token,
+                    "PGCREDS_ENV_FILE", file.file().toString(), "PGCREDS_LOG_SAMPLE_SECONDS", "0")));
+        }
         FaultScenarios faults = new FaultScenarios(work, javaOpts);
         if (wanted("10")) {
             log("scenario 10: a killed database under load, " + 5 + " times");

@@ -39,7 +39,7 @@ public final class Browser {
 
     /** Makes sure Chromium and playwright-core are there; skips (or under CI fails) the test saying why not. */
     public static void require() {
-        String missing = prepare();
+        String missing = unavailable();
         if (missing != null) {
             System.out.println("[browser] " + missing);
             if ("true".equals(System.getenv("CI"))) {
@@ -49,8 +49,8 @@ public final class Browser {
         }
     }
 
-    /** Null when ready, else why not. */
-    private static synchronized String prepare() {
+    /** Installs what is missing and may be installed; null when ready, else why the browser cannot run. */
+    public static synchronized String unavailable() {
         try {
             Result chromium = run(List.of("bash", ".ci/chromium"), 900);
             if (chromium.exit() != 0) {
