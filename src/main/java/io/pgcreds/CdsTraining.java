@@ -33,7 +33,8 @@ final class CdsTraining {
         try {
             Thread.sleep(300); // let the probes run once
             HttpClient http = HttpClient.newHttpClient();
-            for (String path : List.of("/health", "/health/live", "/health/ready", "/credentials",
+            for (String path : List.of("/", "/assets/app.js", "/health", "/health/history", "/events",
+                    "/health/live", "/health/ready", "/credentials",
                     "/credentials/DATABASE", "/tables", "/tables?limit=x", "/schemas?credential=ANALYST",
                     "/metrics", "/openapi.yaml", "/nothing")) {
                 http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgcreds.testing.Browser;
 import io.pgcreds.testing.DatabaseSetup;
-import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.WatchedCredentials;
 import io.pgcreds.testing.postgres.PostgresOptions;
 import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.postgres.TestDatabases;
@@ -42,17 +42,13 @@ class DashboardIT {
     @Test
     void the_page_shows_every_credential_live_and_keeps_the_token_to_the_tab() throws Exception {
         Browser.require();
-        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "dashboard");
         try (PostgresServer faultyServer = TestDatabases.start(PostgresOptions.defaults().named("pgcreds-dashboard-"))) {
-            DatabaseSetup faulty = DatabaseSetup.create(faultyServer, "dashboard_faulty");
-            EnvFileWriter file = new EnvFileWriter(dir.resolve("dashboard.env"));
-            Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL",
-                    db.limitedUrl(), "FAULTY_URL", faulty.ownerUrl(),
-                    "REDIS_URL", "redis://h:" + Secrets.remember("dashboard-redis-secret") + "@127.0.0.1:6379"));
-            file.replace(vars);
-            try (ServiceUnderTest service = ServiceUnderTest.start(Map.of("PGCREDS_ENV_FILE", file.file().toString(),
+            WatchedCredentials credentials = WatchedCredentials.create(TestDatabases.shared(), "dashboard", dir)
+                    .with(Map.of("FAULTY_URL", DatabaseSetup.create(faultyServer, "dashboard_faulty").ownerUrl(),
+                            "REDIS_URL", "redis://h:" + Secrets.remember("dashboard-redis-secret") + "@127.0.0.1:6379"));
+            try (ServiceUnderTest service = ServiceUnderTest.start(credentials.env(Map.of(
                     "PGCREDS_HEALTH_INTERVAL_MS", String.valueOf(INTERVAL_MS), "PGCREDS_HEALTH_TIMEOUT_MS", "800",
-                    "PGCREDS_DRAIN_SECONDS", "1"))) {
+                    "PGCREDS_DRAIN_SECONDS", "1")))) {
                 service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(20));
                 Path out = Files.createDirectories(Path.of("target", "dashboard"));
                 Map<String, String> env = Map.of("PGCREDS_URL", "http://127.0.0.1:" + service.port(),
@@ -66,8 +62,7 @@ class DashboardIT {
                     faultyServer.kill();
                     browser.go();
                     assertThat(browser.next(bound).path("step").asText()).isEqualTo("rotate");
-                    vars.put("ANALYST_URL", db.withNewLimitedPassword().limitedUrl());
-                    file.replace(vars);
+                    credentials.rotateAnalyst();
                     browser.go();
                     result = browser.next(bound).path("result");
                 }

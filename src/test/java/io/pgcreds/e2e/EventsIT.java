@@ -2,10 +2,9 @@ package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgcreds.testing.ApiClient;
-import io.pgcreds.testing.DatabaseSetup;
-import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.EventStreamClient;
 import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.WatchedCredentials;
 import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,10 +26,8 @@ class EventsIT {
     @TempDir
     Path dir;
 
-    private ServiceUnderTest start(EnvFileWriter file, Map<String, String> vars) {
-        file.replace(vars);
-        ServiceUnderTest service = ServiceUnderTest.start(Map.of("PGCREDS_ENV_FILE", file.file().toString(),
-                "PGCREDS_DRAIN_SECONDS", "1"));
+    private static ServiceUnderTest start(WatchedCredentials credentials) {
+        ServiceUnderTest service = ServiceUnderTest.start(credentials.env(Map.of("PGCREDS_DRAIN_SECONDS", "1")));
         service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(20));
         return service;
     }
@@ -48,10 +44,8 @@ class EventsIT {
 
     @Test
     void an_env_file_rotation_is_streamed_with_its_trigger_and_time_to_serve_and_a_resumed_stream_misses_nothing() {
-        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "events");
-        EnvFileWriter file = new EnvFileWriter(dir.resolve("events.env"));
-        Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
-        try (ServiceUnderTest service = start(file, vars)) {
+        WatchedCredentials credentials = WatchedCredentials.create(TestDatabases.shared(), "events", dir);
+        try (ServiceUnderTest service = start(credentials)) {
             ApiClient api = service.client();
             JsonNode timeline = api.get("/events").json();
             assertThat(kinds(timeline.path("events"), "ANALYST")).containsExactly("added/start");
@@ -63,8 +57,7 @@ class EventsIT {
             try (EventStreamClient stream = EventStreamClient.open(service.port(), service.token(), null)) {
                 assertThat(stream.response().headers().firstValue("content-type")).hasValueSatisfying(type ->
                         assertThat(type).startsWith("text/event-stream"));
-                vars.put("ANALYST_URL", db.withNewLimitedPassword().limitedUrl());
-                file.replace(vars);
+                credentials.rotateAnalyst();
                 replaced = stream.await("ANALYST replaced", event -> event.path("kind").asText().equals("replaced"));
                 assertThat(replaced.path("credential").asText()).isEqualTo("ANALYST");
                 assertThat(replaced.path("generation").asInt()).isEqualTo(2);
@@ -103,26 +96,23 @@ class EventsIT {
     @Test
     void a_killed_database_is_down_then_up_on_the_timeline_without_a_trigger() throws Exception {
         try (var server = TestDatabases.start(io.pgcreds.testing.postgres.PostgresOptions.defaults().named("pgcreds-events-"))) {
-            DatabaseSetup db = DatabaseSetup.create(server, "events_down");
-            EnvFileWriter file = new EnvFileWriter(dir.resolve("down.env"));
-            try (ServiceUnderTest service = start(file, Map.of("DATABASE_URL", db.ownerUrl()));
+            try (ServiceUnderTest service = start(WatchedCredentials.create(server, "events_down", dir));
                  EventStreamClient stream = EventStreamClient.open(service.port(), service.token(), null)) {
                 server.kill();
-                JsonNode down = stream.await("DATABASE down", event -> event.path("kind").asText().equals("down"));
-                assertThat(down.path("credential").asText()).isEqualTo("DATABASE");
+                JsonNode down = stream.await("DATABASE down", event -> event.path("kind").asText().equals("down")
+                        && event.path("credential").asText().equals("DATABASE"));
                 assertThat(down.path("errorClass").asText()).isEqualTo("network");
                 assertThat(down.path("trigger").isNull()).isTrue();
                 server.start();
-                stream.await("DATABASE up", event -> event.path("kind").asText().equals("up"));
+                stream.await("DATABASE up", event -> event.path("kind").asText().equals("up")
+                        && event.path("credential").asText().equals("DATABASE"));
             }
         }
     }
 
     @Test
     void a_graceful_stop_ends_open_streams_instead_of_waiting_out_its_grace() {
-        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "events_stop");
-        EnvFileWriter file = new EnvFileWriter(dir.resolve("stop.env"));
-        ServiceUnderTest service = start(file, Map.of("DATABASE_URL", db.ownerUrl()));
+        ServiceUnderTest service = start(WatchedCredentials.create(TestDatabases.shared(), "events_stop", dir));
         try (EventStreamClient first = EventStreamClient.open(service.port(), service.token(), null);
              EventStreamClient second = EventStreamClient.open(service.port(), service.token(), 0L)) {
             second.await("the kept events, from the start", event -> event.path("kind").asText().equals("added"));

@@ -2,9 +2,8 @@ package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgcreds.testing.DatabaseSetup;
-import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.WatchedCredentials;
 import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,16 +78,11 @@ class GrafanaDashboardIT {
 
     /** A service that has served requests and replaced a credential: every series has been made. */
     private Set<String> scrape() {
-        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "grafana");
-        EnvFileWriter file = new EnvFileWriter(dir.resolve("grafana.env"));
-        Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
-        file.replace(vars);
-        try (ServiceUnderTest service = ServiceUnderTest.start(Map.of("PGCREDS_ENV_FILE", file.file().toString(),
-                "PGCREDS_DRAIN_SECONDS", "1"))) {
+        WatchedCredentials credentials = WatchedCredentials.create(TestDatabases.shared(), "grafana", dir);
+        try (ServiceUnderTest service = ServiceUnderTest.start(credentials.env(Map.of("PGCREDS_DRAIN_SECONDS", "1")))) {
             service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(20));
             assertThat(service.client().get("/tables?credential=ANALYST").status()).isEqualTo(200);
-            vars.put("ANALYST_URL", db.withNewLimitedPassword().limitedUrl());
-            file.replace(vars);
+            credentials.rotateAnalyst();
             service.awaitCredential("ANALYST", credential -> credential.path("generation").asInt() == 2);
             Set<String> names = new TreeSet<>();
             for (String line : service.client().get("/metrics").body().split("\n")) {

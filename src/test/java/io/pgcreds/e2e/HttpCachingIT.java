@@ -2,8 +2,8 @@ package io.pgcreds.e2e;
 
 import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.DatabaseSetup;
-import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.WatchedCredentials;
 import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,13 +31,10 @@ class HttpCachingIT {
 
     @Test
     void a_poller_that_sends_back_the_etag_gets_304_until_the_answer_changes() {
-        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "caching");
-        EnvFileWriter file = new EnvFileWriter(dir.resolve("caching.env"));
-        Map<String, String> vars = new HashMap<>(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
-        file.replace(vars);
+        WatchedCredentials credentials = WatchedCredentials.create(TestDatabases.shared(), "caching", dir);
         // probes every 10 minutes: /health stays the same between two requests of this test
-        try (ServiceUnderTest service = ServiceUnderTest.start(Map.of("PGCREDS_ENV_FILE", file.file().toString(),
-                "PGCREDS_HEALTH_INTERVAL_MS", "600000", "PGCREDS_DRAIN_SECONDS", "1"))) {
+        try (ServiceUnderTest service = ServiceUnderTest.start(credentials.env(Map.of(
+                "PGCREDS_HEALTH_INTERVAL_MS", "600000", "PGCREDS_DRAIN_SECONDS", "1")))) {
             service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(20));
             ApiClient api = service.client();
             Map<String, String> bearer = Map.of("Authorization", "Bearer " + service.token());
@@ -59,8 +56,7 @@ class HttpCachingIT {
             assertThat(api.get("/health", Map.of("If-None-Match", health.header("etag"))).status()).isEqualTo(304);
 
             String credentialsTag = api.get("/credentials").header("etag");
-            vars.put("ANALYST_URL", db.withNewLimitedPassword().limitedUrl());
-            file.replace(vars);
+            credentials.rotateAnalyst();
             service.awaitCredential("ANALYST", credential -> credential.path("generation").asInt() == 2);
             ApiClient.Response changed = api.get("/credentials", with(bearer, "If-None-Match", credentialsTag));
             assertThat(changed.status()).as("after a rotation").isEqualTo(200);
