@@ -311,9 +311,12 @@ class CoreServiceIT {
             if (path.getKey().equals("/webhooks/heroku")) {
                 return; // only when PGCREDS_WEBHOOK_SECRET is set; WebhookIT covers it
             }
+            if (path.getKey().equals("/events/stream")) {
+                return; // an answer that never ends; EventsIT reads it
+            }
             path.getValue().fieldNames().forEachRemaining(method -> {
                 ApiClient.Response response = api.send(method.toUpperCase(java.util.Locale.ROOT),
-                        path.getKey().replace("{name}", "DATABASE"),
+                        path.getKey().replace("{name}", "DATABASE").replace("{file}", "app.js"),
                         Map.of("Authorization", "Bearer " + service.token()), null);
                 assertThat(response.status()).as(method + " " + path.getKey()).isEqualTo(200);
             });
