@@ -341,7 +341,7 @@
     const credential = credentialOf(name);
     const cstate = credential ? credential.state : 'active';
     if ((health && health.status === 'DOWN') || cstate === 'invalid' || cstate === 'failed') return 0;
-    if (cstate === 'pending' || !health || health.status === 'UNKNOWN') return 1;
+    if (cstate !== 'active' || !health || health.status === 'UNKNOWN') return 1;
     return 2;
   }
   function names() {
@@ -494,7 +494,7 @@
       row.state.replaceChildren(badge());
       node = row.state.firstChild;
     }
-    const look = {active: ['up', 'up'], pending: ['warn', 'wait'], failed: ['down', 'down'],
+    const look = {active: ['up', 'up'], pending: ['warn', 'wait'], leaving: ['warn', 'wait'], failed: ['down', 'down'],
       invalid: ['down', 'warn']}[credential.state] || ['unknown', 'info'];
     setBadge(node, look[0], look[1], credential.state);
   }
@@ -632,6 +632,7 @@
       if (source.lastChangedAt) facts.push('changed ' + ago(source.lastChangedAt));
       if (source.polling) facts.push('polling: ' + source.polling);
       if (source.budget) facts.push('budget: ' + describeBudget(source.budget));
+      if (source.rateLimitRemaining != null) facts.push(source.rateLimitRemaining + ' API requests left this hour');
       if (source.nextAttemptAt) facts.push('next poll ' + clock(source.nextAttemptAt));
       if (source.skippedLines.length) facts.push(source.skippedLines.length + ' line(s) skipped');
       item.appendChild(el('span', 'sub', facts.join(' · ')));
@@ -685,24 +686,41 @@
     });
     return node;
   }
+  /** Reads what issue 16's /fleet says, whichever of its likely field names it uses. */
   function drawFleet(fleet) {
     const instances = fleet.instances || [];
-    const credentials = [...new Set(instances.flatMap((i) => Object.keys(i.generations || {})))].sort();
-    const rows = instances.map((i) => [i.id || i.instance, ...credentials.map((c) => (i.generations || {})[c]),
-      i.lastSeenAt ? ago(i.lastSeenAt) : '']);
+    const generationsOf = (instance) => {
+      const raw = instance.generations || instance.credentials || {};
+      const flat = {};
+      for (const [name, value] of Object.entries(raw)) flat[name] = value && typeof value === 'object' ? value.generation : value;
+      return flat;
+    };
+    const credentials = [...new Set(instances.flatMap((i) => Object.keys(generationsOf(i))))].sort();
+    const rows = instances.map((i) => [i.id || i.instance || i.dyno || i.name,
+      ...credentials.map((c) => generationsOf(i)[c]), ago(i.lastSeenAt || i.seenAt)]);
     const agree = badge();
     setBadge(agree, fleet.agree ? 'up' : 'warn', fleet.agree ? 'up' : 'warn',
-      fleet.agree ? 'every instance serves the same generations' : 'instances disagree');
-    $('fleet-body').replaceChildren(agree, el('div', 'table-wrap'));
-    $('fleet-body').lastChild.appendChild(table(['Instance', ...credentials.map((c) => c + ' generation'), 'Seen'], rows));
+      fleet.agree ? 'every instance serves the same generations' : 'the instances serve different generations');
+    const wrap = el('div', 'table-wrap');
+    wrap.appendChild(table(['Instance', ...credentials.map((c) => c + ' generation'), 'Seen'], rows));
+    $('fleet-body').replaceChildren(agree, wrap);
   }
+  /** /access: tables x credentials of one database; a cell is the privileges, or "cannot see". */
   function drawAccess(access) {
-    const credentials = access.credentials || [];
-    const rows = (access.tables || []).map((t) => [t.schema + '.' + t.name, ...credentials.map((c) => {
-      const privileges = (t.privileges || {})[c];
-      return privileges == null ? 'cannot see' : privileges.length ? privileges.join(', ') : 'sees, no privilege';
+    const answered = (access.credentials || []).filter((c) => c.status === 'answered').map((c) => c.name);
+    const rows = (access.tables || []).map((t) => [t.schema + '.' + t.name, ...answered.map((name) => {
+      const privileges = (t.credentials || {})[name];
+      if (privileges == null) return 'cannot see';
+      if (privileges.length === 7) return 'all';
+      return privileges.length ? privileges.join(', ') : 'columns only';
     })]);
-    $('access-body').replaceChildren(table(['Table', ...credentials], rows));
+    const notes = [];
+    if (access.database) notes.push('Database ' + access.database + '.');
+    for (const c of access.credentials || []) {
+      if (c.status !== 'answered') notes.push(c.name + ' did not answer (' + (c.errorClass || 'unknown') + ').');
+    }
+    if (access.hasMore) notes.push('The first ' + rows.length + ' tables.');
+    $('access-body').replaceChildren(el('p', 'hint', notes.join(' ')), table(['Table', ...answered], rows));
   }
 
   // --- start ---------------------------------------------------------------------------------
