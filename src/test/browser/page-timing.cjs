@@ -1,4 +1,4 @@
-// bench/run's scenario 12: the status page's weight and time to first render, in Debian's headless
+// bench/run's scenario 13: the status page's weight and time to first render, in Debian's headless
 // Chromium through playwright-core. Each turn is a new browser context (an empty cache), loads the
 // page and waits for its credentials to be rendered (the page's 'pgcreds-rendered' mark); the
 // baseline is the same browser showing /health's raw JSON. Prints one JSON line.

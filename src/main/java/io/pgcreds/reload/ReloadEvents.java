@@ -5,6 +5,7 @@ import io.pgcreds.events.EventLog;
 import io.pgcreds.events.Trigger;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.CredentialState;
+import io.pgcreds.pools.ErrorClass;
 import io.pgcreds.pools.PoolRegistry;
 
 import java.util.ArrayList;
@@ -68,11 +69,19 @@ final class ReloadEvents {
         if (entry == null) {
             return;
         }
-        String errorClass = null;
-        if (entry.error() != null && entry.hasPool() && entry.pool().lastFailure() != null) {
-            errorClass = entry.pool().lastFailure().errorClass().wireName();
+        events.append(kind, entry.name(), entry.generation(), trigger, errorClassOf(entry.error()), tookMs,
+                entry.error());
+    }
+
+    /** A reload error reads {@code class: message} ({@link io.pgcreds.pools.Failure#describe()}); null if it does not. */
+    private static String errorClassOf(String error) {
+        if (error == null) {
+            return null;
         }
-        events.append(kind, entry.name(), entry.generation(), trigger, errorClass, tookMs, entry.error());
+        int colon = error.indexOf(':');
+        String prefix = colon < 0 ? "" : error.substring(0, colon);
+        return java.util.Arrays.stream(ErrorClass.values()).map(ErrorClass::wireName).filter(prefix::equals)
+                .findFirst().orElse(null);
     }
 
     private static String summary(ReloadResult result, List<String> invalid, String detail) {

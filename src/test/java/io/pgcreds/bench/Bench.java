@@ -133,8 +133,8 @@ public final class Bench {
         if (wanted("9")) {
             scale();
         }
-        if (wanted("12")) {
-            log("scenario 12: the status page's weight and time to first render");
+        if (wanted("13")) {
+            log("scenario 13: the status page's weight and time to first render");
             rows.add(new PageScenario(work, javaOpts).measure(Map.of("PGCREDS_API_TOKEN", token,
                     "PGCREDS_ENV_FILE", file.file().toString(), "PGCREDS_LOG_SAMPLE_SECONDS", "0")));
         }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scenario 12: the status page's first load, weight (document and assets) and time to first render
+ * Scenario 13: the status page's first load, weight (document and assets) and time to first render
  * (navigation start to the credentials on screen), in Debian's headless Chromium, each turn with an
  * empty cache; against the same browser showing /health's raw JSON in the same turns.
  */
@@ -29,7 +29,7 @@ final class PageScenario {
     Bench.Row measure(Map<String, String> env) throws Exception {
         String unavailable = Browser.unavailable();
         if (unavailable != null) {
-            return new Bench.Row("12", "status page: first load and first render", "not measured: " + unavailable,
+            return new Bench.Row("13", "status page: first load and first render", "not measured: " + unavailable,
                     "", "", "<= 100 kB, <= 1 s", false);
         }
         try (JarProcess jar = JarProcess.start(env, javaOpts, List.of(), work)) {
@@ -44,7 +44,7 @@ final class PageScenario {
             double baseline = median(result.path("baseline"), "fcp");
             long bytes = result.path("page").get(0).path("bytes").asLong();
             long transfer = result.path("page").get(0).path("transfer").asLong();
-            return new Bench.Row("12", "status page: first load (empty cache), " + TURNS + " turns",
+            return new Bench.Row("13", "status page: first load (empty cache), " + TURNS + " turns",
                     String.format("%.1f kB (%.1f kB gzip on the wire); first paint %.0f ms, credentials rendered %.0f ms"
                             + " (median)", bytes / 1024.0, transfer / 1024.0, paint, rendered),
                     String.format("/health as raw JSON, first paint %.0f ms", baseline),
