@@ -137,6 +137,19 @@ class PlatformApiIT {
                 assertThat(accepted.status()).isEqualTo(202);
                 assertThat(accepted.json().path("refresh").asText()).isEqualTo("scheduled");
                 service.awaitCredential("REPORTING", c -> c.path("state").asText().equals("active"));
+                // the status page's view of it: the webhook's deliveries and the timeline's trigger
+                com.fasterxml.jackson.databind.JsonNode webhook = client.get("/credentials").json().path("webhook");
+                assertThat(webhook.path("configured").asBoolean()).isTrue();
+                assertThat(webhook.path("lastEvent").asText()).isEqualTo("api:release");
+                assertThat(webhook.path("rejected").asInt()).isEqualTo(4);
+                assertThat(client.get("/events").json().path("events").findValues("credential").stream()
+                        .anyMatch(name -> name.asText().equals("REPORTING"))).isTrue();
+                client.get("/events").json().path("events").forEach(event -> {
+                    if (event.path("credential").asText().equals("REPORTING")) {
+                        assertThat(event.path("kind").asText() + "/" + event.path("trigger").asText())
+                                .isEqualTo("added/webhook");
+                    }
+                });
                 // the good delivery's refresh is the only one: the four bad ones before it fetched nothing
                 assertThat(api.requests()).as("API requests since the bad signatures").isEqualTo(fetched + 1);
                 int pools = service.service().poolsCreated();
