@@ -10,8 +10,9 @@ import io.javalin.http.Header;
  * {@code Vary: Accept-Encoding}, compressed as the app compresses every answer (once per
  * representation, see {@link Representation#codedWith}), or {@code 304 Not Modified} with no body
  * when {@code If-None-Match} names it (RFC 9110 section 13.1.2: a list, {@code *}, weak comparison).
- * A poller that sends back the tag it got pays for one header. Only an answer that would be 200 can
- * become a 304: the preconditions do not apply to others (section 13.2.1). Stateless; thread-safe.
+ * A poller that sends back the tag it got pays for one header. Only an answer that would be 200
+ * carries a tag and can become a 304: the preconditions do not apply to others (section 13.2.1), and
+ * a DOWN {@code /health} (503) must reach the poller whole. Stateless; thread-safe.
  *
  * <p>Javalin's own ETags ({@code config.http.generateEtags}) are an unquoted 32-bit Adler checksum
  * compared as a whole header string and computed before compression, so one tag would name both the
@@ -28,12 +29,15 @@ final class ConditionalGet {
     void write(Context ctx, int status, Representation answer) {
         Compressor compressor = compressorFor(ctx, answer.bytes().length);
         String coding = compressor == null ? null : compressor.encoding();
-        String tag = answer.tag(coding);
-        ctx.header(Header.ETAG, tag);
         ctx.header(Header.VARY, Header.ACCEPT_ENCODING);
-        if (status == 200 && matches(ctx.header(Header.IF_NONE_MATCH), tag)) {
-            ctx.status(304);
-            return;
+        if (status == 200) {
+            // only then: Javalin answers 304 to any answer whose ETag the request names, a 503 too
+            String tag = answer.tag(coding);
+            ctx.header(Header.ETAG, tag);
+            if (matches(ctx.header(Header.IF_NONE_MATCH), tag)) {
+                ctx.status(304);
+                return;
+            }
         }
         byte[] body = answer.bytes();
         if (compressor != null) {

@@ -96,6 +96,24 @@ class HttpCachingIT {
         }
     }
 
+    @Test
+    void a_down_health_report_reaches_the_poller_whole_whatever_it_sends() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (ServiceUnderTest service = ServiceUnderTest.start(Map.of("DATABASE_URL", "postgres://u:"
+                + io.pgcreds.testing.Secrets.remember("caching-down-secret") + "@127.0.0.1:" + closedPort + "/db"))) {
+            service.client().awaitHealth(h -> h.at("/credentials/DATABASE/errorClass").asText().equals("network"));
+            ApiClient.Response down = service.client().get("/health", Map.of());
+            assertThat(down.status()).isEqualTo(503);
+            assertThat(down.header("etag")).as("a 503 carries no tag to send back").isNull();
+            ApiClient.Response star = service.client().get("/health", Map.of("If-None-Match", "*"));
+            assertThat(star.status()).as("If-None-Match: * on a DOWN report").isEqualTo(503);
+            assertThat(star.json().path("status").asText()).isEqualTo("DOWN");
+        }
+    }
+
     /** /health moves while pools settle after start; two answers in a row with one tag mean it stopped moving. */
     private static ApiClient.Response awaitSteadyHealth(ApiClient api) {
         String[] last = {null};
