@@ -14,25 +14,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads information_schema as a chosen credential: in a read-only transaction with a statement
- * timeout, parameters always bound, on the lease {@link Leases} gives it (which decides whether to
- * wait, fail fast or start over on a replacement). Thread-safe.
+ * Reads the catalog as a chosen credential ({@link CatalogQueries}): what it can see and what it may
+ * do there, in a read-only transaction with a statement timeout, parameters always bound, on the
+ * lease {@link Leases} gives it (which decides whether to wait, fail fast or start over on a
+ * replacement). Nothing is cached: every answer is the server's at that moment. Thread-safe.
  */
 public final class CatalogService {
-    private static final String SYSTEM_SCHEMAS = "NOT IN ('pg_catalog', 'information_schema')"
-            + " AND %1$s NOT LIKE 'pg\\_toast%%' AND %1$s NOT LIKE 'pg\\_temp\\_%%'";
-
     private final Leases leases;
     private final String tablesSql;
     private final String schemasSql;
+    private final String tableSql;
 
     public CatalogService(Leases leases, Duration statementTimeout) {
         this.leases = leases;
         this.tablesSql = tablesSql(statementTimeout);
-        this.schemasSql = inOneRoundTrip(statementTimeout,
-                "SELECT schema_name::text, schema_owner::text FROM information_schema.schemata"
-                + " WHERE schema_name " + String.format(SYSTEM_SCHEMAS, "schema_name")
-                + " ORDER BY schema_name");
+        this.schemasSql = inOneRoundTrip(statementTimeout, CatalogQueries.SCHEMAS);
+        this.tableSql = inOneRoundTrip(statementTimeout, CatalogQueries.TABLE);
     }
 
     /**
@@ -41,11 +38,7 @@ public final class CatalogService {
      * the same with pgbench as its baseline.
      */
     public static String tablesSql(Duration statementTimeout) {
-        return inOneRoundTrip(statementTimeout,
-                "SELECT table_schema::text, table_name::text, table_type::text FROM information_schema.tables"
-                + " WHERE table_schema " + String.format(SYSTEM_SCHEMAS, "table_schema")
-                + " AND (?::text IS NULL OR table_schema::text = ?::text)"
-                + " ORDER BY table_schema, table_name LIMIT ? OFFSET ?");
+        return inOneRoundTrip(statementTimeout, CatalogQueries.TABLES);
     }
 
     /**
@@ -57,6 +50,11 @@ public final class CatalogService {
                 + query + "; ROLLBACK";
     }
 
+    /**
+     * One page of the tables the credential ({@code null}: the default one) can see, of one schema
+     * or (null) every schema but the system ones, sorted by schema and name, each with the
+     * credential's privileges; {@code limit} is at most {@code Integer.MAX_VALUE - 1}.
+     */
     public TablePage tables(String credential, String schema, int limit, int offset) {
         return leases.withLease(credential, lease -> {
             List<TableInfo> tables = new ArrayList<>();
@@ -70,10 +68,32 @@ public final class CatalogService {
                 }
                 statement.setInt(3, limit + 1); // one more than asked tells whether there is a next page
                 statement.setLong(4, offset);
-            }, row -> tables.add(new TableInfo(row.getString(1), row.getString(2), row.getString(3))));
+            }, row -> tables.add(new TableInfo(row.getString(1), row.getString(2), row.getString(3),
+                    Privileges.ofTable(row.getInt(4)), row.getBoolean(5))));
             boolean hasMore = tables.size() > limit;
             return new TablePage(lease.pool().name(), lease.pool().generation(), schema, limit, offset, hasMore,
                     hasMore ? tables.subList(0, limit) : tables);
+        });
+    }
+
+    /**
+     * One table as the credential ({@code null}: the default one) sees it, with its columns and what
+     * the credential may do on each; names exactly as stored (case, spaces and all).
+     *
+     * @throws TableNotFoundException the table does not exist or the credential cannot see it (one answer for both)
+     */
+    public TableDetail table(String credential, String schema, String name) {
+        return leases.withLease(credential, lease -> {
+            TableDetail.Rows rows = new TableDetail.Rows();
+            inReadOnlyTransaction(lease, tableSql, statement -> {
+                statement.setString(1, schema);
+                statement.setString(2, name);
+            }, rows::read);
+            TableDetail detail = rows.detail(lease.pool().name(), lease.pool().generation(), schema, name);
+            if (detail == null) {
+                throw new TableNotFoundException(lease.pool().name(), schema, name);
+            }
+            return detail;
         });
     }
 

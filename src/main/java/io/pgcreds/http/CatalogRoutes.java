@@ -5,7 +5,7 @@ import io.pgcreds.catalog.CatalogService;
 
 import java.util.Set;
 
-/** {@code /tables} and {@code /schemas}: information_schema as a chosen credential. */
+/** {@code /tables}, {@code /tables/{schema}/{name}} and {@code /schemas}: the catalog as a chosen credential. */
 final class CatalogRoutes {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
@@ -21,6 +21,7 @@ final class CatalogRoutes {
 
     void register(RouteTable routes) {
         routes.get("/tables", auth.protect(this::tables));
+        routes.get("/tables/{schema}/{name}", auth.protect(this::table));
         routes.get("/schemas", auth.protect(this::schemas));
     }
 
@@ -31,6 +32,12 @@ final class CatalogRoutes {
         int limit = QueryParams.integer(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         int offset = QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         json.write(ctx, catalog.tables(credential, schema, limit, offset));
+    }
+
+    private void table(Context ctx) {
+        QueryParams.allowOnly(ctx, Set.of("credential"));
+        json.write(ctx, catalog.table(QueryParams.text(ctx, "credential"), QueryParams.pathSegment(ctx, "schema"),
+                QueryParams.pathSegment(ctx, "name")));
     }
 
     private void schemas(Context ctx) {

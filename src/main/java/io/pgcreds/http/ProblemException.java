@@ -24,6 +24,11 @@ class ProblemException extends PgCredsException {
                 "query parameter '" + name + "' " + reason, List.of(new Problem.InvalidParam(name, reason)));
     }
 
+    static ProblemException badPathSegment(String name, String reason) {
+        return new ProblemException(400, "invalid-parameter", "Invalid request parameter",
+                "path segment {" + name + "} " + reason, List.of(new Problem.InvalidParam(name, reason)));
+    }
+
     static ProblemException badBody(String detail) {
         return new ProblemException(400, "invalid-body", "Invalid request body", detail, null);
     }

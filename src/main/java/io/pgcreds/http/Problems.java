@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.validation.ValidationException;
+import io.pgcreds.catalog.TableNotFoundException;
 import io.pgcreds.pools.CredentialUnavailableException;
 import io.pgcreds.pools.UnknownCredentialException;
 import org.slf4j.Logger;
@@ -48,6 +49,8 @@ final class Problems {
         });
         config.routes.exception(UnknownCredentialException.class, (e, ctx) ->
                 write(ctx, 404, "unknown-credential", "Unknown credential", e.getMessage(), null, null));
+        config.routes.exception(TableNotFoundException.class, (e, ctx) ->
+                write(ctx, 404, "table-not-found", "Table not found", e.getMessage(), null, null));
         config.routes.exception(CredentialUnavailableException.class, (e, ctx) -> {
             ctx.header("Retry-After", "2");
             write(ctx, 503, "credential-unavailable", "Credential unavailable", e.getMessage(),

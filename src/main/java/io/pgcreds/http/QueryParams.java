@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Validates query parameters at the edge: unknown, repeated, empty, too long or out of range is a 400. */
+/**
+ * Validates request parameters at the edge: a query parameter unknown, repeated (where it may not
+ * be), empty, too long or out of range is a 400, and so is a path segment that cannot name anything.
+ */
 final class QueryParams {
     private static final int MAX_TEXT = 200;
 
@@ -38,6 +41,11 @@ final class QueryParams {
             throw ProblemException.badParameter(name, "is given " + values.size() + " times; give it once");
         }
         String value = values.get(0);
+        check(name, value);
+        return value;
+    }
+
+    private static void check(String name, String value) {
         if (value.isEmpty()) {
             throw ProblemException.badParameter(name, "is empty; leave it out or give a value");
         }
@@ -46,6 +54,20 @@ final class QueryParams {
         }
         if (value.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
             throw ProblemException.badParameter(name, "contains control characters");
+        }
+    }
+
+    /**
+     * A path parameter, percent-decoded by Javalin ({@code %20} a space, {@code %2F} a slash, a
+     * {@code +} kept as it is), case kept: any text PostgreSQL can hold in a name, so not a NUL.
+     * (Jetty refuses {@code %00}, escapes that are not escapes and bytes that are not UTF-8 with a
+     * 400 before any route today; the check keeps a NUL from ever reaching the server, which would
+     * fail the read and count against the credential.)
+     */
+    static String pathSegment(Context ctx, String name) {
+        String value = ctx.pathParam(name);
+        if (value.indexOf('\0') >= 0) {
+            throw ProblemException.badPathSegment(name, "contains a NUL character, which no PostgreSQL name can hold");
         }
         return value;
     }

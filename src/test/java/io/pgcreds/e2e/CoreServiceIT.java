@@ -265,11 +265,12 @@ class CoreServiceIT {
                 path.getValue().properties().forEach(operation -> {
                     if (operation.getValue().path("responses").has("401") && !path.getKey().contains("webhooks")) {
                         protectedRoutes.add(new String[] {operation.getKey().toUpperCase(java.util.Locale.ROOT),
-                                path.getKey().replace("{name}", "DATABASE")});
+                                example(path.getKey())});
                     }
                 }));
         assertThat(protectedRoutes).extracting(route -> route[0] + " " + route[1]).contains("GET /credentials",
-                "GET /credentials/DATABASE", "POST /credentials/reload", "GET /tables", "GET /schemas", "GET /metrics");
+                "GET /credentials/DATABASE", "POST /credentials/reload", "GET /tables", "GET /tables/public/accounts",
+                "GET /schemas", "GET /metrics");
         String token = service.token();
         List<Map<String, String>> refused = List.of(
                 Map.of(),
@@ -315,8 +316,7 @@ class CoreServiceIT {
                 return; // an answer that never ends; EventsIT reads it
             }
             path.getValue().fieldNames().forEachRemaining(method -> {
-                ApiClient.Response response = api.send(method.toUpperCase(java.util.Locale.ROOT),
-                        path.getKey().replace("{name}", "DATABASE").replace("{file}", "app.js"),
+                ApiClient.Response response = api.send(method.toUpperCase(java.util.Locale.ROOT), example(path.getKey()),
                         Map.of("Authorization", "Bearer " + service.token()), null);
                 assertThat(response.status()).as(method + " " + path.getKey()).isEqualTo(200);
             });
@@ -348,6 +348,7 @@ class CoreServiceIT {
         expected.put("PUT /health/ready", "GET, HEAD");
         expected.put("DELETE /tables", "GET, HEAD");
         expected.put("POST /schemas", "GET, HEAD");
+        expected.put("DELETE /tables/public/accounts", "GET, HEAD");
         expected.put("POST /metrics", "GET, HEAD");
         expected.put("PATCH /openapi.yaml", "GET, HEAD");
         expected.put("GET /webhooks/heroku", "POST");
@@ -377,6 +378,12 @@ class CoreServiceIT {
             assertThat(row.getInt(1)).isZero();
         }
         assertThat(log).contains("connection received"); // it did try, many times
+    }
+
+    /** A path of the template that names things this test's database has: a credential, a table. */
+    private static String example(String template) {
+        return template.replace("/tables/{schema}/{name}", "/tables/public/accounts").replace("{name}", "DATABASE")
+                .replace("{file}", "app.js");
     }
 
     private static List<String> tableNames(JsonNode page) {

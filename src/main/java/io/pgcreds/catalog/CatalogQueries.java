@@ -1,0 +1,64 @@
+package io.pgcreds.catalog;
+
+/**
+ * The catalog's SQL, run as the credential asked about, so that the server answers what that role
+ * may see and do. Tables are the rows information_schema.tables shows the role (the same kinds, the
+ * same visibility test, the same type names), read straight from pg_catalog so that one pass also
+ * has each table's oid for the privilege checks: one round trip per answer. Parameters are always
+ * bound ({@code ?}); names are compared as text, never cast to {@code name}, which would cut them
+ * at 63 bytes and find a table the client did not name.
+ */
+final class CatalogQueries {
+    private static final String SYSTEM_SCHEMAS = "NOT IN ('pg_catalog', 'information_schema')"
+            + " AND %1$s NOT LIKE 'pg\\_toast%%' AND %1$s NOT LIKE 'pg\\_temp\\_%%'";
+
+    /** information_schema.tables' test: kinds r, v, f, p; owned (through membership) or with any privilege. */
+    private static final String VISIBLE = "c.relkind IN ('r', 'v', 'f', 'p')"
+            + " AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)"
+            + " AND (pg_catalog.pg_has_role(c.relowner, 'USAGE')"
+            + " OR pg_catalog.has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
+            + " OR pg_catalog.has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))"
+            + " AND n.nspname " + String.format(SYSTEM_SCHEMAS, "n.nspname");
+
+    /** information_schema.tables' table_type. */
+    private static final String TYPE = "CASE WHEN n.oid = pg_catalog.pg_my_temp_schema() THEN 'LOCAL TEMPORARY'"
+            + " WHEN c.relkind IN ('r', 'p') THEN 'BASE TABLE' WHEN c.relkind = 'v' THEN 'VIEW'"
+            + " WHEN c.relkind = 'f' THEN 'FOREIGN' END";
+
+    private static final String RELATIONS = " FROM pg_catalog.pg_namespace n"
+            + " JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid";
+
+    /**
+     * One page of tables, sorted by schema and name (byte order: {@code name} sorts in the C
+     * collation): schema, name, type, table privilege mask, row security. Parameters: the schema
+     * twice (or nulls), limit, offset.
+     */
+    static final String TABLES = "SELECT n.nspname::text, c.relname::text, " + TYPE + ", "
+            + Privileges.tableMask("c.oid") + ", c.relrowsecurity" + RELATIONS
+            + " WHERE " + VISIBLE + " AND (?::text IS NULL OR n.nspname::text = ?::text)"
+            + " ORDER BY n.nspname, c.relname LIMIT ? OFFSET ?";
+
+    /**
+     * One table and its columns, one row per column (one row of nulls after the table's own fields
+     * when it has none): type, table privilege mask, row security; column name, type, nullable,
+     * default, position, column privilege mask, position in the primary key. No row when the table
+     * does not exist or the role cannot see it. Parameters: schema, name.
+     */
+    static final String TABLE = "SELECT " + TYPE + ", " + Privileges.tableMask("c.oid") + ", c.relrowsecurity,"
+            + " a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,"
+            + " CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END, a.attnum, "
+            + Privileges.columnMask("c.oid", "a.attnum") + ","
+            + " pg_catalog.array_position(i.indkey::int2[], a.attnum)" + RELATIONS
+            + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+            + " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum"
+            + " LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary"
+            + " WHERE n.nspname::text = ? AND c.relname::text = ? AND " + VISIBLE
+            + " ORDER BY a.attnum";
+
+    /** The schemas the role can see, and their owners, sorted by name. */
+    static final String SCHEMAS = "SELECT schema_name::text, schema_owner::text FROM information_schema.schemata"
+            + " WHERE schema_name " + String.format(SYSTEM_SCHEMAS, "schema_name") + " ORDER BY schema_name";
+
+    private CatalogQueries() {
+    }
+}

@@ -1,0 +1,60 @@
+package io.pgcreds.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The {@code /tables/{schema}/{name}} answer: one table as a credential sees it.
+ *
+ * @param privileges the credential's table privileges, sorted (see {@link TableInfo})
+ * @param columns    every column, by position, each with the credential's privileges on it
+ * @param primaryKey the primary key's columns in key order, or null when the table has none
+ */
+public record TableDetail(String credential, int generation, String schema, String name, String type,
+                          List<String> privileges, boolean rowSecurity, List<ColumnInfo> columns,
+                          List<String> primaryKey) {
+    public TableDetail {
+        privileges = List.copyOf(privileges);
+        columns = List.copyOf(columns);
+        primaryKey = primaryKey == null ? null : List.copyOf(primaryKey);
+    }
+
+    /** Collects the rows of {@link CatalogQueries#TABLE}, one per column. Not thread-safe: one request's. */
+    static final class Rows {
+        private final List<ColumnInfo> columns = new ArrayList<>();
+        private final TreeMap<Integer, String> keyColumns = new TreeMap<>();
+        private String type;
+        private int privileges;
+        private boolean rowSecurity;
+        private boolean found;
+
+        void read(ResultSet row) throws SQLException {
+            found = true;
+            type = row.getString(1);
+            privileges = row.getInt(2);
+            rowSecurity = row.getBoolean(3);
+            String column = row.getString(4);
+            if (column == null) {
+                return; // a table without columns
+            }
+            columns.add(new ColumnInfo(column, row.getString(5), row.getBoolean(6), row.getString(7), row.getInt(8),
+                    Privileges.ofColumn(row.getInt(9))));
+            int keyPosition = row.getInt(10);
+            if (!row.wasNull()) {
+                keyColumns.put(keyPosition, column);
+            }
+        }
+
+        /** The table, or null when the query found none (it does not exist or the credential cannot see it). */
+        TableDetail detail(String credential, int generation, String schema, String name) {
+            if (!found) {
+                return null;
+            }
+            return new TableDetail(credential, generation, schema, name, type, Privileges.ofTable(privileges),
+                    rowSecurity, columns, keyColumns.isEmpty() ? null : new ArrayList<>(keyColumns.values()));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.pgcreds.catalog;
+
+import io.pgcreds.util.PgCredsException;
+
+/**
+ * A table that does not exist, or that the credential cannot see: one answer for both, so that
+ * asking never tells whether a table the credential may not see exists.
+ */
+public final class TableNotFoundException extends PgCredsException {
+    public TableNotFoundException(String credential, String schema, String name) {
+        super("no table " + quoted(schema) + "." + quoted(name) + " that credential " + credential + " can see");
+    }
+
+    /** An identifier as SQL quotes it, shortened and with control characters shown as '?'. */
+    private static String quoted(String identifier) {
+        String shown = identifier.length() <= 80 ? identifier : identifier.substring(0, 80) + "...";
+        return "\"" + shown.replaceAll("\\p{Cntrl}", "?").replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,241 @@
+package io.pgcreds.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.ContractValidator;
+import io.pgcreds.testing.GrantsDatabase;
+import io.pgcreds.testing.RawHttp;
+import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.postgres.TestDatabases;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What each credential may do on each table, from the server itself, in {@code /tables} and
+ * {@code /tables/{schema}/{name}}: grants to the role, to PUBLIC, through a NOLOGIN group role, per
+ * column; a partitioned table; a schema with spaces and capitals; names that need percent-encoding;
+ * 404s that do not tell a hidden table from a missing one; a REVOKE seen at the next request.
+ */
+class TablePrivilegesIT {
+    private static final List<String> ALL = List.of("DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE",
+            "UPDATE");
+    private static GrantsDatabase db;
+    private static ServiceUnderTest service;
+    private static ApiClient api;
+
+    @BeforeAll
+    static void start() {
+        db = GrantsDatabase.create(TestDatabases.shared(), "grants");
+        service = ServiceUnderTest.start(Map.of("DATABASE_URL", db.url("owner"), "ANALYST_URL", db.url("analyst"),
+                "WORKER_URL", db.url("worker")));
+        api = service.client();
+        service.awaitHealth(health -> health.path("status").asText().equals("UP"), Duration.ofSeconds(20));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void tables_carry_each_credentials_own_privileges_sorted() {
+        Map<String, List<String>> analyst = privileges(api.get("/tables?credential=ANALYST").json());
+        Map<String, List<String>> expected = new LinkedHashMap<>();
+        expected.put("Mixed Case.Odd Table", List.of("SELECT"));
+        expected.put("public.customers", List.of()); // column grants only: the columns say more
+        expected.put("public.daily_totals", List.of("SELECT")); // granted to PUBLIC
+        expected.put("public.events", List.of("INSERT"));
+        expected.put("public.measurements", List.of("SELECT")); // the partitioned table, not its partition
+        expected.put("public.orders", List.of("SELECT"));
+        expected.put("public.revocable", List.of("SELECT"));
+        assertThat(analyst).containsExactlyEntriesOf(expected);
+
+        assertThat(privileges(api.get("/tables?credential=WORKER").json())).isEqualTo(Map.of(
+                "public.daily_totals", List.of("SELECT"), "public.jobs", List.of("SELECT", "UPDATE")));
+
+        Map<String, List<String>> owner = privileges(api.get("/tables?limit=1000").json());
+        assertThat(owner).containsKeys("public.salaries", "public.measurements_2024", "public.a/b");
+        assertThat(owner.values()).allSatisfy(list -> assertThat(list).isEqualTo(ALL));
+    }
+
+    @Test
+    void row_security_is_shown_per_table() {
+        Map<String, Boolean> rowSecurity = new LinkedHashMap<>();
+        api.get("/tables?credential=ANALYST").json().path("tables").forEach(table -> rowSecurity.put(
+                table.path("name").asText(), table.path("rowSecurity").asBoolean()));
+        assertThat(rowSecurity).containsEntry("orders", true).containsEntry("events", false)
+                .containsEntry("daily_totals", false);
+    }
+
+    @Test
+    void the_rows_are_those_information_schema_tables_shows_each_role() throws SQLException {
+        for (String role : List.of("owner", "analyst", "worker")) {
+            List<String> expected = new ArrayList<>();
+            try (Connection connection = db.server().connect(db.role(role), db.passwords().get(role), db.database());
+                 ResultSet rows = connection.createStatement().executeQuery("SELECT table_schema, table_name, table_type"
+                         + " FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+                         + " ORDER BY table_schema, table_name")) {
+                while (rows.next()) {
+                    expected.add(rows.getString(1) + "." + rows.getString(2) + " " + rows.getString(3));
+                }
+            }
+            List<String> answered = new ArrayList<>();
+            String credential = role.equals("owner") ? "DATABASE" : role.toUpperCase(java.util.Locale.ROOT);
+            api.get("/tables?limit=1000&credential=" + credential).json().path("tables").forEach(table -> answered.add(
+                    table.path("schema").asText() + "." + table.path("name").asText() + " " + table.path("type").asText()));
+            assertThat(answered).as(role).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void a_column_grant_shows_on_the_columns_with_types_defaults_and_key() {
+        JsonNode customers = api.get("/tables/public/customers?credential=ANALYST").json();
+        assertThat(customers.path("credential").asText()).isEqualTo("ANALYST");
+        assertThat(customers.path("type").asText()).isEqualTo("BASE TABLE");
+        assertThat(texts(customers.path("privileges"))).isEmpty();
+        assertThat(columns(customers)).containsExactly(
+                "id bigint not-null default=null #1 [SELECT]",
+                "name text not-null default=null #2 [SELECT]",
+                "email text nullable default=null #3 []");
+        assertThat(texts(customers.path("primaryKey"))).containsExactly("id");
+
+        JsonNode orders = api.get("/tables/public/orders?credential=ANALYST").json();
+        assertThat(orders.path("rowSecurity").asBoolean()).isTrue();
+        assertThat(columns(orders)).containsExactly(
+                "id bigint not-null default=null #1 [SELECT]",
+                "account_id bigint nullable default=null #2 [SELECT]",
+                "total numeric(10,2) nullable default=0 #3 [SELECT]");
+
+        JsonNode jobs = api.get("/tables/public/jobs?credential=WORKER").json();
+        assertThat(texts(jobs.path("privileges"))).containsExactly("SELECT", "UPDATE");
+        assertThat(columns(jobs)).containsExactly("id bigint not-null default=null #1 [SELECT, UPDATE]",
+                "state text nullable default=null #2 [SELECT, UPDATE]");
+
+        JsonNode events = api.get("/tables/public/events?credential=ANALYST").json();
+        assertThat(columns(events)).containsExactly("id bigint nullable default=null #1 [INSERT]",
+                "payload text nullable default=null #2 [INSERT]");
+        assertThat(events.path("primaryKey").isNull()).isTrue();
+    }
+
+    @Test
+    void the_owner_sees_every_privilege_the_partitions_and_a_view() {
+        JsonNode measurements = api.get("/tables/public/measurements").json();
+        assertThat(measurements.path("credential").asText()).isEqualTo("DATABASE");
+        assertThat(measurements.path("type").asText()).isEqualTo("BASE TABLE");
+        assertThat(texts(measurements.path("privileges"))).isEqualTo(ALL);
+        assertThat(texts(measurements.path("primaryKey"))).containsExactly("at", "id"); // key order, not column order
+        assertThat(columns(measurements)).containsExactly(
+                "id bigint not-null default=null #1 [INSERT, REFERENCES, SELECT, UPDATE]",
+                "at date not-null default=null #2 [INSERT, REFERENCES, SELECT, UPDATE]");
+        assertThat(api.get("/tables/public/measurements_2024").status()).isEqualTo(200);
+        assertThat(api.get("/tables/public/measurements_2024?credential=ANALYST").status()).isEqualTo(404);
+        JsonNode view = api.get("/tables/public/daily_totals?credential=WORKER").json();
+        assertThat(view.path("type").asText()).isEqualTo("VIEW");
+        assertThat(columns(view)).containsExactly("day integer nullable default=null #1 [SELECT]",
+                "total integer nullable default=null #2 [SELECT]");
+    }
+
+    @Test
+    void a_hidden_table_and_a_missing_one_get_the_same_404() {
+        ApiClient.Response hidden = api.get("/tables/public/salaries?credential=ANALYST");
+        ApiClient.Response missing = api.get("/tables/public/nothing_here?credential=ANALYST");
+        for (ApiClient.Response response : List.of(hidden, missing)) {
+            assertThat(response.status()).isEqualTo(404);
+            assertThat(response.json().path("type").asText()).isEqualTo("urn:pgcreds:problem:table-not-found");
+        }
+        assertThat(hidden.json().path("detail").asText().replace("salaries", "X"))
+                .isEqualTo(missing.json().path("detail").asText().replace("nothing_here", "X"));
+        assertThat(api.get("/tables/public/salaries").status()).as("the owner sees it").isEqualTo(200);
+        assertThat(api.get("/tables/pg_catalog/pg_class").status()).as("system schemas, as in /tables").isEqualTo(404);
+        ApiClient.Response unknown = api.get("/tables/public/orders?credential=NOPE");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().path("type").asText()).isEqualTo("urn:pgcreds:problem:unknown-credential");
+    }
+
+    @Test
+    void path_segments_are_percent_decoded_with_case_spaces_and_plus_kept() {
+        JsonNode odd = api.get("/tables/Mixed%20Case/Odd%20Table?credential=ANALYST").json();
+        assertThat(odd.path("schema").asText()).isEqualTo("Mixed Case");
+        assertThat(odd.path("name").asText()).isEqualTo("Odd Table");
+        assertThat(columns(odd)).containsExactly(
+                "id integer not-null default=nextval('\"Mixed Case\".\"Odd Table_id_seq\"'::regclass) #1 [SELECT]",
+                "Weird Col character varying(20) nullable default=null #2 [SELECT]");
+        assertThat(api.get("/tables/mixed%20case/odd%20table?credential=ANALYST").status()).as("case kept").isEqualTo(404);
+        for (String name : GrantsDatabase.AWKWARD_NAMES) {
+            String path = "/tables/public/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+            ApiClient.Response response = api.get(path);
+            assertThat(response.status()).as(path).isEqualTo(200);
+            assertThat(response.json().path("name").asText()).as(path).isEqualTo(name);
+        }
+        assertThat(api.get("/tables/public/plus+sign").json().path("name").asText()).isEqualTo("plus+sign");
+        assertThat(api.get("/tables/public/%2E%2E").status()).as("a name, not a step up").isEqualTo(404);
+        // a NUL, no escape, a cut escape, not UTF-8: the HTTP server refuses them before any route
+        for (String malformed : List.of("a%00b", "bad%zzescape", "bad%2", "%FF%FE")) {
+            RawHttp.Answer answer = RawHttp.send(service.port(), "GET /tables/public/" + malformed + " HTTP/1.1\r\n"
+                    + "Host: x\r\nAuthorization: Bearer " + service.token() + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer.status()).as(malformed).isEqualTo(400);
+            assertThat(answer.headers().get("content-type")).as(malformed).startsWith("application/problem+json");
+            assertThat(ContractValidator.instance().problemViolations(answer.body())).as(malformed).isEmpty();
+        }
+        assertThat(api.get("/tables/public/orders?colour=red").status()).isEqualTo(400);
+    }
+
+    @Test
+    void a_revoke_shows_at_the_next_request() {
+        String analyst = db.role("analyst");
+        assertThat(privileges(api.get("/tables?credential=ANALYST").json())).containsKey("public.revocable");
+        db.execute("REVOKE SELECT ON public.revocable FROM " + analyst);
+        try {
+            assertThat(privileges(api.get("/tables?credential=ANALYST").json())).doesNotContainKey("public.revocable");
+            assertThat(api.get("/tables/public/revocable?credential=ANALYST").status()).isEqualTo(404);
+            db.execute("GRANT INSERT (id) ON public.revocable TO " + analyst);
+            assertThat(privileges(api.get("/tables?credential=ANALYST").json())).containsEntry("public.revocable", List.of());
+            assertThat(columns(api.get("/tables/public/revocable?credential=ANALYST").json()))
+                    .containsExactly("id bigint nullable default=null #1 [INSERT]");
+        } finally {
+            db.execute("REVOKE INSERT (id) ON public.revocable FROM " + analyst,
+                    "GRANT SELECT ON public.revocable TO " + analyst);
+        }
+        assertThat(privileges(api.get("/tables?credential=ANALYST").json())).containsEntry("public.revocable",
+                List.of("SELECT"));
+    }
+
+    /** "schema.name" to the privileges listed, in the answer's order. */
+    static Map<String, List<String>> privileges(JsonNode page) {
+        Map<String, List<String>> privileges = new LinkedHashMap<>();
+        page.path("tables").forEach(table -> privileges.put(table.path("schema").asText() + "." + table.path("name").asText(),
+                texts(table.path("privileges"))));
+        return privileges;
+    }
+
+    private static List<String> columns(JsonNode table) {
+        List<String> columns = new ArrayList<>();
+        table.path("columns").forEach(column -> columns.add(column.path("name").asText() + " "
+                + column.path("dataType").asText() + " " + (column.path("nullable").asBoolean() ? "nullable" : "not-null")
+                + " default=" + (column.path("default").isNull() ? "null" : column.path("default").asText())
+                + " #" + column.path("ordinalPosition").asInt() + " " + texts(column.path("privileges"))));
+        return columns;
+    }
+
+    static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(item -> texts.add(item.asText()));
+        return texts;
+    }
+}
