@@ -1,6 +1,7 @@
 package io.pgcreds;
 
 import io.javalin.Javalin;
+import io.pgcreds.catalog.AccessMatrix;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.Settings;
@@ -40,9 +41,10 @@ public final class PgCreds implements AutoCloseable {
     private final HealthMonitor monitor;
     private final PoolFactory factory;
     private final PoolSampler sampler;
+    private final AccessMatrix access;
 
     private PgCreds(Javalin app, HttpLifecycle lifecycle, ConfigSources sources, Reloader reloader,
-                    HealthMonitor monitor, PoolFactory factory, PoolSampler sampler) {
+                    HealthMonitor monitor, PoolFactory factory, PoolSampler sampler, AccessMatrix access) {
         this.app = app;
         this.lifecycle = lifecycle;
         this.sources = sources;
@@ -50,6 +52,7 @@ public final class PgCreds implements AutoCloseable {
         this.monitor = monitor;
         this.factory = factory;
         this.sampler = sampler;
+        this.access = access;
     }
 
     /**
@@ -76,21 +79,22 @@ public final class PgCreds implements AutoCloseable {
                 new Reloader.Listeners(monitor::probeSoon, monitor::failureSeen, metrics::recordReload));
         CatalogService catalog = new CatalogService(new Leases(registry, settings.connectionTimeout()),
                 settings.statementTimeout());
+        AccessMatrix access = new AccessMatrix(registry, catalog, settings.statementTimeout());
         HttpLifecycle lifecycle = new HttpLifecycle();
         PoolSampler sampler = new PoolSampler(registry);
         Javalin app = null;
         try {
-            app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, history, events, catalog, reloader,
-                    sources, metrics, lifecycle));
+            app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, history, events, catalog, access,
+                    reloader, sources, metrics, lifecycle));
             ReloadResult initial = reloader.applyCurrent(Trigger.START);
             app.start();
             monitor.start();
             sampler.start(settings.logSampleInterval());
             sources.start(reloader::sourceChanged);
             logStart(settings, registry, sources, app.port(), initial, started);
-            return new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler);
+            return new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler, access);
         } catch (RuntimeException e) {
-            new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler).close();
+            new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler, access).close();
             throw e;
         }
     }
@@ -157,6 +161,7 @@ public final class PgCreds implements AutoCloseable {
         sources.close();
         monitor.close();
         reloader.close();
+        access.close();
         factory.close();
     }
 }

@@ -1,20 +1,26 @@
 package io.pgcreds.http;
 
 import io.javalin.http.Context;
+import io.pgcreds.catalog.AccessMatrix;
 import io.pgcreds.catalog.CatalogService;
 
 import java.util.Set;
 
-/** {@code /tables}, {@code /tables/{schema}/{name}} and {@code /schemas}: the catalog as a chosen credential. */
+/**
+ * {@code /tables}, {@code /tables/{schema}/{name}} and {@code /schemas}: the catalog as a chosen
+ * credential; {@code /access}: what several credentials may do, side by side.
+ */
 final class CatalogRoutes {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
     private final CatalogService catalog;
+    private final AccessMatrix access;
     private final JsonAnswers json;
     private final BearerAuth auth;
 
-    CatalogRoutes(CatalogService catalog, JsonAnswers json, BearerAuth auth) {
+    CatalogRoutes(CatalogService catalog, AccessMatrix access, JsonAnswers json, BearerAuth auth) {
         this.catalog = catalog;
+        this.access = access;
         this.json = json;
         this.auth = auth;
     }
@@ -23,6 +29,7 @@ final class CatalogRoutes {
         routes.get("/tables", auth.protect(this::tables));
         routes.get("/tables/{schema}/{name}", auth.protect(this::table));
         routes.get("/schemas", auth.protect(this::schemas));
+        routes.get("/access", auth.protect(this::access));
     }
 
     private void tables(Context ctx) {
@@ -38,6 +45,13 @@ final class CatalogRoutes {
         QueryParams.allowOnly(ctx, Set.of("credential"));
         json.write(ctx, catalog.table(QueryParams.text(ctx, "credential"), QueryParams.pathSegment(ctx, "schema"),
                 QueryParams.pathSegment(ctx, "name")));
+    }
+
+    private void access(Context ctx) {
+        QueryParams.allowOnly(ctx, Set.of("credential", "database", "schema", "limit", "offset"));
+        json.write(ctx, access.page(QueryParams.texts(ctx, "credential"), QueryParams.text(ctx, "database"),
+                QueryParams.text(ctx, "schema"), QueryParams.integer(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+                QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE)));
     }
 
     private void schemas(Context ctx) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import io.pgcreds.catalog.AccessMatrix;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.Settings;
@@ -43,8 +44,8 @@ public final class HttpApi {
 
     /** What the routes call. */
     public record Services(Settings settings, PoolRegistry registry, HealthMonitor monitor, History history,
-                           EventLog events, CatalogService catalog, Reloader reloader, ConfigSources sources,
-                           ServiceMetrics metrics, HttpLifecycle lifecycle) {
+                           EventLog events, CatalogService catalog, AccessMatrix access, Reloader reloader,
+                           ConfigSources sources, ServiceMetrics metrics, HttpLifecycle lifecycle) {
     }
 
     /** The app, configured and unstarted: {@code start()} binds the port. */
@@ -104,7 +105,7 @@ public final class HttpApi {
             EventStreams streams = new EventStreams(services.events(), json, STREAM_HEARTBEAT);
             services.lifecycle().endOnStop(streams);
             new EventRoutes(services.events(), streams, json, answers, auth).register(routes);
-            new CatalogRoutes(services.catalog(), json, auth).register(routes);
+            new CatalogRoutes(services.catalog(), services.access(), json, auth).register(routes);
             contract.register(routes);
             new MetricsRoutes(services.metrics(), auth).register(routes, config);
             webhooks.register(routes);

@@ -8,7 +8,9 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.validation.ValidationException;
+import io.pgcreds.catalog.MixedDatabasesException;
 import io.pgcreds.catalog.TableNotFoundException;
+import io.pgcreds.catalog.UnknownDatabaseException;
 import io.pgcreds.pools.CredentialUnavailableException;
 import io.pgcreds.pools.UnknownCredentialException;
 import org.slf4j.Logger;
@@ -51,6 +53,11 @@ final class Problems {
                 write(ctx, 404, "unknown-credential", "Unknown credential", e.getMessage(), null, null));
         config.routes.exception(TableNotFoundException.class, (e, ctx) ->
                 write(ctx, 404, "table-not-found", "Table not found", e.getMessage(), null, null));
+        config.routes.exception(UnknownDatabaseException.class, (e, ctx) ->
+                write(ctx, 404, "unknown-database", "Unknown database", e.getMessage(), null, null));
+        config.routes.exception(MixedDatabasesException.class, (e, ctx) ->
+                write(ctx, 400, "credentials-of-different-databases", "Credentials of different databases",
+                        e.getMessage(), null, null));
         config.routes.exception(CredentialUnavailableException.class, (e, ctx) -> {
             ctx.header("Retry-After", "2");
             write(ctx, 503, "credential-unavailable", "Credential unavailable", e.getMessage(),

@@ -57,6 +57,15 @@ final class QueryParams {
         }
     }
 
+    /** Every value of a parameter that may be repeated ({@code ?credential=A&credential=B}), each checked as {@link #text}. */
+    static List<String> texts(Context ctx, String name) {
+        List<String> values = ctx.queryParamMap().getOrDefault(name, List.of());
+        for (String value : values) {
+            check(name, value);
+        }
+        return List.copyOf(values);
+    }
+
     /**
      * A path parameter, percent-decoded by Javalin ({@code %20} a space, {@code %2F} a slash, a
      * {@code +} kept as it is), case kept: any text PostgreSQL can hold in a name, so not a NUL.

@@ -270,7 +270,7 @@ class CoreServiceIT {
                 }));
         assertThat(protectedRoutes).extracting(route -> route[0] + " " + route[1]).contains("GET /credentials",
                 "GET /credentials/DATABASE", "POST /credentials/reload", "GET /tables", "GET /tables/public/accounts",
-                "GET /schemas", "GET /metrics");
+                "GET /schemas", "GET /access", "GET /metrics");
         String token = service.token();
         List<Map<String, String>> refused = List.of(
                 Map.of(),
@@ -349,6 +349,7 @@ class CoreServiceIT {
         expected.put("DELETE /tables", "GET, HEAD");
         expected.put("POST /schemas", "GET, HEAD");
         expected.put("DELETE /tables/public/accounts", "GET, HEAD");
+        expected.put("POST /access", "GET, HEAD");
         expected.put("POST /metrics", "GET, HEAD");
         expected.put("PATCH /openapi.yaml", "GET, HEAD");
         expected.put("GET /webhooks/heroku", "POST");
