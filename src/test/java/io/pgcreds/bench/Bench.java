@@ -110,7 +110,7 @@ public final class Bench {
                     javaOpts, List.of(), work)) {
                 jar.awaitPort(Duration.ofSeconds(30));
                 String base = "http://127.0.0.1:" + jar.port();
-                awaitAllUp(base, 5);
+                awaitAllUp(http, base, 5);
                 steadyAndMemory(base, token, jar);
                 if (wanted("4")) {
                     rotationUnderLoad(base, token, jar, file, vars);
@@ -146,6 +146,10 @@ public final class Bench {
         if (wanted("11")) {
             log("scenario 11: forced rotations, env file write to the new pool serving");
             rows.add(faults.forcedRotation(primary));
+        }
+        if (wanted("12")) {
+            log("scenario 12: /access, 20 credentials and 1,000 tables");
+            rows.add(new AccessScenario(work, javaOpts, seconds).run());
         }
     }
 
@@ -473,7 +477,7 @@ public final class Bench {
     private StartUp timeStartUp(Map<String, String> env, int credentials, String logName) throws Exception {
         try (JarProcess jar = JarProcess.start(env, javaOpts, List.of(), work)) {
             long boundMs = jar.awaitPort(Duration.ofSeconds(30));
-            long readyMs = boundMs + awaitAllUp("http://127.0.0.1:" + jar.port(), credentials);
+            long readyMs = boundMs + awaitAllUp(http, "http://127.0.0.1:" + jar.port(), credentials);
             jar.terminate(Duration.ofSeconds(30));
             keepLog(jar, logName);
             return new StartUp(boundMs, readyMs);
@@ -505,7 +509,7 @@ public final class Bench {
         try (JarProcess jar = JarProcess.start(env, javaOpts, List.of(), work)) {
             jar.awaitPort(Duration.ofSeconds(30));
             String base = "http://127.0.0.1:" + jar.port();
-            awaitAllUp(base, 100);
+            awaitAllUp(http, base, 100);
             sleep(3000);
             long window = 10_000;
             double probesPerSecond = probeQueries(primary, window) * 1000.0 / window;
@@ -605,7 +609,7 @@ public final class Bench {
     }
 
     /** Polls /health until {@code credentials} credentials are UP; returns the ms that took. */
-    private long awaitAllUp(String base, int credentials) throws Exception {
+    static long awaitAllUp(HttpClient http, String base, int credentials) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         Pattern up = Pattern.compile("\"status\":\"UP\",\"checkedAt\"");
         long started = System.nanoTime();
