@@ -1,14 +1,18 @@
 package io.pgcreds.http;
 
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.pgcreds.catalog.AccessMatrix;
+import io.pgcreds.catalog.AccessPage;
 import io.pgcreds.catalog.CatalogService;
 
 import java.util.Set;
 
 /**
  * {@code /tables}, {@code /tables/{schema}/{name}} and {@code /schemas}: the catalog as a chosen
- * credential; {@code /access}: what several credentials may do, side by side.
+ * credential; {@code /access}: what several credentials may do, side by side, with an entity tag so
+ * that a dashboard polling it is answered 304 while nothing changed (it is read anew each time: a
+ * REVOKE shows at the next request, and only the transfer is saved).
  */
 final class CatalogRoutes {
     static final int DEFAULT_LIMIT = 100;
@@ -16,12 +20,14 @@ final class CatalogRoutes {
     private final CatalogService catalog;
     private final AccessMatrix access;
     private final JsonAnswers json;
+    private final ConditionalGet answers;
     private final BearerAuth auth;
 
-    CatalogRoutes(CatalogService catalog, AccessMatrix access, JsonAnswers json, BearerAuth auth) {
+    CatalogRoutes(CatalogService catalog, AccessMatrix access, JsonAnswers json, ConditionalGet answers, BearerAuth auth) {
         this.catalog = catalog;
         this.access = access;
         this.json = json;
+        this.answers = answers;
         this.auth = auth;
     }
 
@@ -49,9 +55,10 @@ final class CatalogRoutes {
 
     private void access(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of("credential", "database", "schema", "limit", "offset"));
-        json.write(ctx, access.page(QueryParams.texts(ctx, "credential"), QueryParams.text(ctx, "database"),
+        AccessPage page = access.page(QueryParams.texts(ctx, "credential"), QueryParams.text(ctx, "database"),
                 QueryParams.text(ctx, "schema"), QueryParams.integer(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-                QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE)));
+                QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE));
+        answers.write(ctx, 200, new Representation(json.bytes(page), ContentType.JSON));
     }
 
     private void schemas(Context ctx) {

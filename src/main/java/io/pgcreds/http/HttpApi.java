@@ -105,7 +105,7 @@ public final class HttpApi {
             EventStreams streams = new EventStreams(services.events(), json, STREAM_HEARTBEAT);
             services.lifecycle().endOnStop(streams);
             new EventRoutes(services.events(), streams, json, answers, auth).register(routes);
-            new CatalogRoutes(services.catalog(), services.access(), json, auth).register(routes);
+            new CatalogRoutes(services.catalog(), services.access(), json, answers, auth).register(routes);
             contract.register(routes);
             new MetricsRoutes(services.metrics(), auth).register(routes, config);
             webhooks.register(routes);

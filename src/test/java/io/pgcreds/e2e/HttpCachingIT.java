@@ -39,7 +39,7 @@ class HttpCachingIT {
             ApiClient api = service.client();
             Map<String, String> bearer = Map.of("Authorization", "Bearer " + service.token());
             for (String path : List.of("/", "/assets/app.js", "/assets/app.css", "/assets/icon.svg", "/credentials",
-                    "/events", "/health/history")) {
+                    "/access", "/events", "/health/history")) {
                 ApiClient.Response first = api.get(path, bearer);
                 String tag = first.header("etag");
                 assertThat(tag).as(path + " ETag").matches("\"[A-Za-z0-9_-]+\"");
