@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.pgcreds.catalog.AccessMatrix;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.ConfigSources;
+import io.pgcreds.config.PollGate;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.IgnoredVar;
 import io.pgcreds.events.EventLog;
@@ -68,7 +69,7 @@ public final class PgCreds implements AutoCloseable {
         long started = System.nanoTime();
         Settings settings = Settings.from(env);
         EventLog events = new EventLog();
-        ConfigSources sources = ConfigSources.from(env, settings, events);
+        ConfigSources sources = ConfigSources.from(env, settings, events, PollGate.ALONE);
         PoolRegistry registry = new PoolRegistry(settings.defaultCredential());
         History history = new History();
         HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout(),

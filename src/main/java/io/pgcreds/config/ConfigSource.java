@@ -38,6 +38,11 @@ abstract class ConfigSource implements AutoCloseable {
         return state.get();
     }
 
+    /** How the source is doing, as {@code /credentials} shows it; a source may add what changes between reads. */
+    SourceStatus status() {
+        return state.get().status();
+    }
+
     /** Reads the source now; true when its vars changed. Failures are recorded, the last good vars kept. */
     final boolean refresh() {
         return refresh(() -> { });
@@ -57,16 +62,16 @@ abstract class ConfigSource implements AutoCloseable {
     public abstract void close();
 
     /**
-     * Publishes a good read in the order {@link #start} promises: the new vars first, then
-     * {@code onChange} when they differ from the last good ones (or are the first), then the
-     * status (with the lines the read skipped). Returns whether the vars changed.
+     * Publishes a good read in the order {@link #start} promises: the new vars (and their version,
+     * or null) first, then {@code onChange} when they differ from the last good ones (or are the
+     * first), then the status (with the lines the read skipped). Returns whether the vars changed.
      */
-    final boolean read(Map<String, String> vars, List<EnvFile.SkippedLine> skipped, Instant nextAttemptAt,
-                       Runnable onChange) {
+    final boolean read(Map<String, String> vars, String version, List<EnvFile.SkippedLine> skipped,
+                       Instant nextAttemptAt, Runnable onChange) {
         SourceState before = state.get();
         boolean changed = !before.loaded() || !vars.equals(before.vars());
         Instant at = Instant.now();
-        SourceState read = before.withVars(vars);
+        SourceState read = before.withVars(vars, version);
         state.set(read);
         if (changed) {
             onChange.run();

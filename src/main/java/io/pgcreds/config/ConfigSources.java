@@ -18,59 +18,91 @@ import java.util.stream.Stream;
  */
 public final class ConfigSources implements AutoCloseable {
     private final Map<String, String> environment;
-    private final ConfigSource herokuApi;
+    private final HerokuApiSource herokuApi;
     private final ConfigSource envFile;
 
-    private ConfigSources(Map<String, String> environment, ConfigSource herokuApi, ConfigSource envFile) {
+    private ConfigSources(Map<String, String> environment, HerokuApiSource herokuApi, ConfigSource envFile) {
         this.environment = Map.copyOf(environment);
         this.herokuApi = herokuApi;
         this.envFile = envFile;
     }
 
     /**
-     * The sources the settings configure. The env file, a local file, is read at once, so that the
-     * first reconciliation sees it; the Platform API is first asked when {@link #start} starts polling.
-     * Each source tells {@code events} of its changes and failures.
+     * The merged config vars and the version they came with: the Platform API's ETag when it has
+     * answered, else null (the environment and the env file carry no version).
      */
-    public static ConfigSources from(Map<String, String> environment, Settings settings, EventLog events) {
+    public record Merged(Map<String, String> vars, String version) {
+        public Merged {
+            vars = Map.copyOf(vars);
+        }
+    }
+
+    /**
+     * The sources the settings configure. The env file, a local file, is read at once, so that the
+     * first reconciliation sees it; the Platform API is first asked when {@link #start} starts polling,
+     * and then before each poll {@code gate} says whether this instance polls at all. Each source
+     * tells {@code events} of its changes and failures.
+     */
+    public static ConfigSources from(Map<String, String> environment, Settings settings, EventLog events,
+                                     PollGate gate) {
         EnvFileSource envFile = settings.envFile() == null ? null : new EnvFileSource(settings.envFile(), events);
         if (envFile != null) {
             envFile.refresh();
         }
         HerokuApiSource herokuApi = !settings.herokuApiConfigured() ? null : new HerokuApiSource(settings.herokuApp(),
-                settings.herokuApiKey(), settings.herokuApiUrl(), settings.herokuPollInterval(), events);
+                settings.herokuApiKey(), settings.herokuApiUrl(), settings.herokuPollInterval(), gate, events);
         return new ConfigSources(environment, herokuApi, envFile);
     }
 
     /** The merged config vars, each source read once. */
     public Map<String, String> merged() {
+        return current().vars();
+    }
+
+    /** The merged config vars and their version, each source's state read once. */
+    public Merged current() {
         Map<String, String> merged = new HashMap<>(environment);
+        String version = null;
         if (herokuApi != null) {
             SourceState api = herokuApi.state();
             if (api.loaded()) {
                 merged.keySet().removeIf(name -> name.endsWith("_URL"));
                 merged.putAll(api.vars());
+                version = api.version();
             }
         }
         if (envFile != null) {
             merged.putAll(envFile.state().vars());
         }
-        return merged;
+        return new Merged(merged, version);
     }
 
-    /** Re-reads every source now. */
-    public void refreshAll() {
-        if (envFile != null) {
-            envFile.refresh();
-        }
-        refreshHerokuApi();
+    /** Re-reads every source now; true when any source's vars changed. */
+    public boolean refreshAll() {
+        boolean changed = envFile != null && envFile.refresh();
+        return refreshHerokuApi() || changed;
     }
 
-    /** Re-reads the Platform API now, if it is configured. */
-    public void refreshHerokuApi() {
+    /** Re-reads the Platform API now, if it is configured (conditionally: an unchanged config is a 304); true when its vars changed. */
+    public boolean refreshHerokuApi() {
+        return herokuApi != null && herokuApi.refresh();
+    }
+
+    /** Has the Platform API polled soon, on its own thread (a new leader's first poll); nothing when it is not configured. */
+    public void pollHerokuApiNow() {
         if (herokuApi != null) {
-            herokuApi.refresh();
+            herokuApi.pollNow();
         }
+    }
+
+    /** The version (ETag) of the Platform API's vars in use, or null (not configured, no answer yet, no ETag). */
+    public String herokuApiVersion() {
+        return herokuApi == null ? null : herokuApi.state().version();
+    }
+
+    /** What polling has cost so far, or null when the Platform API is not configured. */
+    public PlatformApiFigures platformApiFigures() {
+        return herokuApi == null ? null : herokuApi.figures();
     }
 
     public boolean hasHerokuApi() {
@@ -96,7 +128,7 @@ public final class ConfigSources implements AutoCloseable {
 
     /** How each configured source is doing: the env file first, then the Platform API. */
     public List<SourceStatus> statuses() {
-        return Stream.of(envFile, herokuApi).filter(Objects::nonNull).map(source -> source.state().status()).toList();
+        return Stream.of(envFile, herokuApi).filter(Objects::nonNull).map(ConfigSource::status).toList();
     }
 
     @Override

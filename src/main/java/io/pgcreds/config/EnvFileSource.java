@@ -43,7 +43,7 @@ final class EnvFileSource extends ConfigSource {
         try {
             EnvFile.Parsed parsed = EnvFile.parse(decode(read()));
             Map<String, String> vars = parsed.vars();
-            boolean changed = read(vars, parsed.skipped(), null, onChange);
+            boolean changed = read(vars, null, parsed.skipped(), null, onChange);
             if (!parsed.skipped().equals(before.skippedLines())) {
                 for (EnvFile.SkippedLine line : parsed.skipped()) {
                     log.warn(Logfmt.line("event", "env_line_skipped", "source", "env-file", "path", file,

@@ -19,7 +19,9 @@ import java.util.Optional;
 
 /**
  * One request to the Heroku Platform API: {@code GET /apps/{app}/config-vars} with the API key as
- * bearer token. What went wrong is said without the key and without the body. Thread-safe.
+ * bearer token, conditional ({@code If-None-Match}) when the ETag of the vars in use is known, so
+ * that an unchanged config costs a 304 and no body. Every answer's {@code RateLimit-Remaining} is
+ * read. What went wrong is said without the key and without the body. Thread-safe.
  */
 final class PlatformApi {
     static final String ACCEPT = "application/vnd.heroku+json; version=3";
@@ -37,27 +39,43 @@ final class PlatformApi {
         this.requestTimeout = requestTimeout;
     }
 
-    /** The app's config vars, or why there are none: a problem free of secrets and the server's Retry-After. */
-    record Answer(Map<String, String> vars, String problem, Duration retryAfter) {
+    /**
+     * One answer: the app's config vars and their ETag (200), or nothing new (304: {@code notModified}),
+     * or why there are none: a problem free of secrets and the server's Retry-After. With any of them
+     * the {@code RateLimit-Remaining} the server sent, or null.
+     */
+    record Answer(Map<String, String> vars, String etag, boolean notModified, String problem, Duration retryAfter,
+                  Integer rateLimitRemaining) {
         static Answer failed(String problem) {
-            return new Answer(null, problem, null);
+            return new Answer(null, null, false, problem, null, null);
         }
     }
 
-    Answer configVars() throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
+    /** Asks for the config vars; {@code etag} (or null) is the ETag of the vars in use, sent as If-None-Match. */
+    Answer configVars(String etag) throws InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(requestTimeout)
                 .header("Accept", ACCEPT)
                 .header("Authorization", "Bearer " + apiKey.reveal())
                 .header("User-Agent", "pgcreds")
-                .GET().build();
+                .GET();
+        if (etag != null) {
+            request.header("If-None-Match", etag);
+        }
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return new Answer(null, "HTTP " + response.statusCode() + herokuError(response.body()),
-                        response.headers().firstValue("Retry-After").flatMap(PlatformApi::seconds).orElse(null));
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            Integer remaining = response.headers().firstValue("RateLimit-Remaining")
+                    .flatMap(PlatformApi::count).orElse(null);
+            if (response.statusCode() == 304 && etag != null) {
+                return new Answer(null, etag, true, null, null, remaining);
             }
-            return new Answer(parse(response.body()), null, null);
+            if (response.statusCode() != 200) {
+                return new Answer(null, null, false, "HTTP " + response.statusCode() + herokuError(response.body()),
+                        response.headers().firstValue("Retry-After").flatMap(PlatformApi::seconds).orElse(null),
+                        remaining);
+            }
+            String newEtag = response.headers().firstValue("ETag").filter(PlatformApi::plausibleEtag).orElse(null);
+            return new Answer(parse(response.body()), newEtag, false, null, null, remaining);
         } catch (HttpTimeoutException e) {
             return Answer.failed("timed out after " + requestTimeout.toSeconds() + " s");
         } catch (IOException e) {
@@ -92,6 +110,19 @@ final class PlatformApi {
             // not a Heroku error document
         }
         return "";
+    }
+
+    /** An entity tag as RFC 9110 has it (quoted, maybe weak), short enough to send back and to announce. */
+    private static boolean plausibleEtag(String value) {
+        return value.matches("(W/)?\"[\\x21\\x23-\\x7e]{0,100}\"");
+    }
+
+    private static Optional<Integer> count(String value) {
+        try {
+            return Optional.of(Math.max(0, Integer.parseInt(value.strip())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<Duration> seconds(String value) {

@@ -29,11 +29,20 @@ public final class PoolRegistry {
         this.current = new AtomicReference<>(new Snapshot(Map.of(), List.of(), Instant.now()));
     }
 
-    /** One consistent view: entries by name, ignored vars, and when it was published. */
-    public record Snapshot(Map<String, CredentialEntry> entries, List<IgnoredVar> ignored, Instant publishedAt) {
+    /**
+     * One consistent view: entries by name, ignored vars, when it was published, and the version of
+     * the config it was built from (the Platform API's ETag, or null when the config has none).
+     */
+    public record Snapshot(Map<String, CredentialEntry> entries, List<IgnoredVar> ignored, Instant publishedAt,
+                           String configVersion) {
         public Snapshot {
             entries = Map.copyOf(entries);
             ignored = List.copyOf(ignored);
+        }
+
+        /** A snapshot of a config without a version. */
+        public Snapshot(Map<String, CredentialEntry> entries, List<IgnoredVar> ignored, Instant publishedAt) {
+            this(entries, ignored, publishedAt, null);
         }
 
         /** Entries sorted by name. */

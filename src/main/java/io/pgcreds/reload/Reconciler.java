@@ -1,5 +1,6 @@
 package io.pgcreds.reload;
 
+import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.CredentialSpec;
 import io.pgcreds.discovery.Discovery;
@@ -68,20 +69,22 @@ final class Reconciler implements AutoCloseable {
     }
 
     /**
-     * Reconciles with the vars {@code vars} gives, read only once this reconciliation has started, so
-     * that every change noticed before that moment is part of it.
+     * Reconciles with the config {@code config} gives, read only once this reconciliation has started,
+     * so that every change noticed before that moment is part of it; the snapshot it publishes
+     * carries that config's version.
      */
-    synchronized ReloadResult apply(Supplier<Map<String, String>> vars) {
+    synchronized ReloadResult apply(Supplier<ConfigSources.Merged> config) {
         registry.reconciling(true);
         try {
             registry.changeNoticed(false);
-            return reconcile(vars.get());
+            ConfigSources.Merged merged = config.get();
+            return reconcile(merged.vars(), merged.version());
         } finally {
             registry.reconciling(false);
         }
     }
 
-    private ReloadResult reconcile(Map<String, String> vars) {
+    private ReloadResult reconcile(Map<String, String> vars, String version) {
         DiscoveryResult desired = Discovery.discover(vars, settings.sslFloor());
         PoolRegistry.Snapshot before = registry.snapshot();
         Instant now = Instant.now();
@@ -120,7 +123,7 @@ final class Reconciler implements AutoCloseable {
                 .toList().forEach(CompletableFuture::join);
 
         outcome.predecessors.forEach(ManagedPool::inheritProbe);
-        registry.publish(new PoolRegistry.Snapshot(outcome.entries(), desired.ignored(), now));
+        registry.publish(new PoolRegistry.Snapshot(outcome.entries(), desired.ignored(), now, version));
         long publishedAt = System.nanoTime();
         outcome.retired.forEach(closer::retire);
         outcome.discarded.forEach(closer::discard);

@@ -122,7 +122,7 @@ public final class Reloader implements AutoCloseable {
 
     private synchronized ReloadResult apply(Cause cause, boolean retrying) {
         PoolRegistry.Snapshot before = registry.snapshot();
-        ReloadResult result = reconciler.apply(sources::merged);
+        ReloadResult result = reconciler.apply(sources::current);
         reloads.incrementAndGet();
         lastCause = cause;
         events.tell(result, before, registry.snapshot(), cause.trigger(), cause.detectedAt(), cause.detail(), retrying);

@@ -28,7 +28,7 @@ class ConfigSourceTest {
     @Test
     void a_change_is_acted_on_before_its_status_shows_it() {
         AtomicReference<SourceState> seenByListener = new AtomicReference<>();
-        boolean changed = holder.read(Map.of("A_URL", "postgres://a@h/d"), List.of(), null, () -> seenByListener.set(holder.state()));
+        boolean changed = holder.read(Map.of("A_URL", "postgres://a@h/d"), null, List.of(), null, () -> seenByListener.set(holder.state()));
 
         assertThat(changed).isTrue();
         SourceState during = seenByListener.get();
@@ -45,7 +45,7 @@ class ConfigSourceTest {
 
     @Test
     void failures_count_up_keep_the_last_good_vars_and_reset_on_the_next_good_read() {
-        holder.read(Map.of("A", "1"), List.of(), null, () -> { });
+        holder.read(Map.of("A", "1"), null, List.of(), null, () -> { });
         SourceStatus first = holder.state().status();
         holder.failed("HTTP 500", null);
         SourceState failing = holder.failed("HTTP 429", null);
@@ -55,7 +55,7 @@ class ConfigSourceTest {
         assertThat(failing.status().lastError()).isEqualTo("HTTP 429");
         assertThat(failing.status().consecutiveFailures()).isEqualTo(2);
 
-        boolean changed = holder.read(Map.of("A", "1"), List.of(), null, () -> { throw new AssertionError("nothing changed"); });
+        boolean changed = holder.read(Map.of("A", "1"), null, List.of(), null, () -> { throw new AssertionError("nothing changed"); });
         SourceStatus recovered = holder.state().status();
         assertThat(changed).isFalse();
         assertThat(recovered.state()).isEqualTo("ok");

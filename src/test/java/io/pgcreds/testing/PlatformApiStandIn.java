@@ -19,9 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A local stand-in for the Heroku Platform API's {@code GET /apps/{app}/config-vars}, answering as
  * the real one does: it insists on {@code Accept: application/vnd.heroku+json; version=3} and a
- * bearer token, answers JSON with Heroku's headers (Request-Id, RateLimit-Remaining), and its
- * errors are Heroku's error documents ({@code {"id": ..., "message": ...}}). Tests can queue
- * failures: 401, 429 with Retry-After, 5xx, or an answer that never comes.
+ * bearer token, answers JSON with Heroku's headers (Request-Id, ETag, RateLimit-Remaining), answers
+ * a request whose {@code If-None-Match} is the current ETag with 304 and no body, and its errors are
+ * Heroku's error documents ({@code {"id": ..., "message": ...}}). The account's budget starts at
+ * 4,500 and every request takes one (Heroku does not say that a 304 is free, so here it is not).
+ * The ETag is a version number that moves when the vars change, never a hash of them. Tests can
+ * queue failures: 401, 429 with Retry-After, 5xx, or an answer that never comes; and count requests.
  */
 public final class PlatformApiStandIn implements AutoCloseable {
     private final HttpServer server;
@@ -31,6 +34,11 @@ public final class PlatformApiStandIn implements AutoCloseable {
     private final Deque<Integer> queuedFailures = new ArrayDeque<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger served = new AtomicInteger();
+    private final AtomicInteger conditional = new AtomicInteger();
+    private final AtomicInteger notModified = new AtomicInteger();
+    private final AtomicInteger remaining = new AtomicInteger(4500);
+    private final AtomicInteger version = new AtomicInteger(1);
+    private final java.util.List<Long> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile String lastAccept;
     private volatile boolean hang;
 
@@ -55,9 +63,23 @@ public final class PlatformApiStandIn implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    public void setVars(Map<String, String> newVars) {
-        vars.clear();
-        vars.putAll(newVars);
+    /** The app's config vars from now on; the ETag moves when they differ from the last ones. */
+    public synchronized void setVars(Map<String, String> newVars) {
+        if (!vars.equals(newVars)) {
+            vars.clear();
+            vars.putAll(newVars);
+            version.incrementAndGet();
+        }
+    }
+
+    /** The ETag of the current vars. */
+    public String etag() {
+        return "\"v" + version.get() + "\"";
+    }
+
+    /** Sets the account's budget left, as RateLimit-Remaining reports it (every request takes one). */
+    public void rateLimitRemaining(int left) {
+        remaining.set(left);
     }
 
     public synchronized void failNext(int status, int times) {
@@ -80,15 +102,36 @@ public final class PlatformApiStandIn implements AutoCloseable {
         return served.get();
     }
 
+    /** When the first request after {@code nanos} ({@link System#nanoTime()}) arrived, or null when none has. */
+    public Long firstRequestAfter(long nanos) {
+        return arrivals.stream().filter(at -> at - nanos > 0).findFirst().orElse(null);
+    }
+
+    /** Requests that carried If-None-Match. */
+    public int conditional() {
+        return conditional.get();
+    }
+
+    /** Requests answered 304: their If-None-Match was the current ETag. */
+    public int notModified() {
+        return notModified.get();
+    }
+
     public String lastAccept() {
         return lastAccept;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        arrivals.add(System.nanoTime());
         requests.incrementAndGet();
         lastAccept = exchange.getRequestHeaders().getFirst("Accept");
+        String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+        if (ifNoneMatch != null) {
+            conditional.incrementAndGet();
+        }
         exchange.getResponseHeaders().add("Request-Id", UUID.randomUUID().toString());
-        exchange.getResponseHeaders().add("RateLimit-Remaining", "4499");
+        exchange.getResponseHeaders().add("RateLimit-Remaining",
+                String.valueOf(remaining.updateAndGet(left -> Math.max(0, left - 1))));
         if (hang) {
             sleepQuietly(60_000);
             return;
@@ -114,8 +157,21 @@ public final class PlatformApiStandIn implements AutoCloseable {
         } else if (failure != null) {
             error(exchange, failure, "service_unavailable", "Heroku is temporarily unavailable.");
         } else {
+            String body;
+            String etag;
+            synchronized (this) {
+                body = new ObjectMapper().writeValueAsString(vars);
+                etag = etag();
+            }
+            exchange.getResponseHeaders().set("ETag", etag);
+            if (etag.equals(ifNoneMatch)) {
+                notModified.incrementAndGet();
+                exchange.sendResponseHeaders(304, -1);
+                exchange.close();
+                return;
+            }
             served.incrementAndGet();
-            send(exchange, 200, new ObjectMapper().writeValueAsString(vars));
+            send(exchange, 200, body);
         }
     }
 
