@@ -4,11 +4,12 @@ import io.javalin.Javalin;
 import io.pgcreds.catalog.AccessMatrix;
 import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.ConfigSources;
-import io.pgcreds.config.PollGate;
 import io.pgcreds.config.Settings;
 import io.pgcreds.discovery.IgnoredVar;
 import io.pgcreds.events.EventLog;
 import io.pgcreds.events.Trigger;
+import io.pgcreds.fleet.Fleet;
+import io.pgcreds.fleet.Leadership;
 import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.health.HealthReport;
 import io.pgcreds.health.History;
@@ -38,17 +39,19 @@ public final class PgCreds implements AutoCloseable {
     private final Javalin app;
     private final HttpLifecycle lifecycle;
     private final ConfigSources sources;
+    private final Fleet fleet;
     private final Reloader reloader;
     private final HealthMonitor monitor;
     private final PoolFactory factory;
     private final PoolSampler sampler;
     private final AccessMatrix access;
 
-    private PgCreds(Javalin app, HttpLifecycle lifecycle, ConfigSources sources, Reloader reloader,
+    private PgCreds(Javalin app, HttpLifecycle lifecycle, ConfigSources sources, Fleet fleet, Reloader reloader,
                     HealthMonitor monitor, PoolFactory factory, PoolSampler sampler, AccessMatrix access) {
         this.app = app;
         this.lifecycle = lifecycle;
         this.sources = sources;
+        this.fleet = fleet;
         this.reloader = reloader;
         this.monitor = monitor;
         this.factory = factory;
@@ -59,9 +62,9 @@ public final class PgCreds implements AutoCloseable {
     /**
      * Starts the service, each collaborator built in order and handed to the next; returns once the
      * pools exist and the port is bound, in that order, so no request meets a half-loaded registry.
-     * The probes begin once the port is bound (see {@link HealthMonitor#probeSoon}). Never waits on a
-     * database (pools connect in the background) nor on the Platform API (its first answer is
-     * applied when it comes).
+     * The probes begin once the port is bound (see {@link HealthMonitor#probeSoon}), and so does the
+     * fleet (its id may be host:port). Never waits on a database (pools and the fleet session connect
+     * in the background) nor on the Platform API (its first answer is applied when it comes).
      *
      * @throws io.pgcreds.config.InvalidSettingException a setting cannot be used; the message names it
      */
@@ -69,15 +72,20 @@ public final class PgCreds implements AutoCloseable {
         long started = System.nanoTime();
         Settings settings = Settings.from(env);
         EventLog events = new EventLog();
-        ConfigSources sources = ConfigSources.from(env, settings, events, PollGate.ALONE);
+        Leadership leadership = new Leadership(settings);
+        ConfigSources sources = ConfigSources.from(env, settings, events, leadership);
         PoolRegistry registry = new PoolRegistry(settings.defaultCredential());
         History history = new History();
         HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout(),
                 history, events);
-        ServiceMetrics metrics = new ServiceMetrics(registry);
+        Fleet fleet = new Fleet(settings, registry, sources, leadership);
+        ServiceMetrics metrics = new ServiceMetrics(registry, sources, fleet);
         PoolFactory factory = new PoolFactory(settings, metrics.poolTrackers());
         Reloader reloader = new Reloader(settings, sources, factory, registry, events,
-                new Reloader.Listeners(monitor::probeSoon, monitor::failureSeen, metrics::recordReload));
+                new Reloader.Listeners(monitor::probeSoon, monitor::failureSeen, result -> {
+                    metrics.recordReload(result);
+                    fleet.reconciled();
+                }, fleet::learned));
         CatalogService catalog = new CatalogService(new Leases(registry, settings.connectionTimeout()),
                 settings.statementTimeout());
         AccessMatrix access = new AccessMatrix(registry, catalog, settings.statementTimeout());
@@ -86,16 +94,17 @@ public final class PgCreds implements AutoCloseable {
         Javalin app = null;
         try {
             app = HttpApi.create(new HttpApi.Services(settings, registry, monitor, history, events, catalog, access,
-                    reloader, sources, metrics, lifecycle));
+                    reloader, sources, metrics, lifecycle, fleet));
             ReloadResult initial = reloader.applyCurrent(Trigger.START);
             app.start();
             monitor.start();
             sampler.start(settings.logSampleInterval());
             sources.start(reloader::sourceChanged);
+            fleet.start(app.port(), reloader::refreshFromPeer);
             logStart(settings, registry, sources, app.port(), initial, started);
-            return new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler, access);
+            return new PgCreds(app, lifecycle, sources, fleet, reloader, monitor, factory, sampler, access);
         } catch (RuntimeException e) {
-            new PgCreds(app, lifecycle, sources, reloader, monitor, factory, sampler, access).close();
+            new PgCreds(app, lifecycle, sources, fleet, reloader, monitor, factory, sampler, access).close();
             throw e;
         }
     }
@@ -151,7 +160,7 @@ public final class PgCreds implements AutoCloseable {
                 "requests_cut_off", cutOff, "took_ms", (System.nanoTime() - started) / 1_000_000));
     }
 
-    /** Stops accepting requests, then stops the sources and the probes and closes every pool. */
+    /** Stops accepting requests, then stops the sources, leaves the fleet, stops the probes and closes every pool. */
     @Override
     public void close() {
         lifecycle.endOpenAnswers(); // event streams would hold Jetty's stop
@@ -160,6 +169,7 @@ public final class PgCreds implements AutoCloseable {
         }
         sampler.close();
         sources.close();
+        fleet.close();
         monitor.close();
         reloader.close();
         access.close();

@@ -19,7 +19,7 @@ public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode s
                        Duration healthInterval, Duration healthTimeout, Duration drain,
                        String defaultCredential, Duration connectionTimeout, Duration statementTimeout,
                        Path envFile, String herokuApp, Secret herokuApiKey, String herokuApiUrl,
-                       Duration herokuPollInterval, Secret webhookSecret, Duration logSampleInterval) {
+                       Duration herokuPollInterval, Secret webhookSecret, Duration logSampleInterval, String dyno) {
 
     public static final String POOL_SIZE = "PGCREDS_POOL_SIZE";
     public static final int MAX_POOL_SIZE = 100;
@@ -43,7 +43,8 @@ public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode s
                 reader.url("PGCREDS_HEROKU_API_URL", "https://api.heroku.com"),
                 Duration.ofSeconds(reader.integer("PGCREDS_HEROKU_POLL_SECONDS", 60, 0, 86_400)),
                 Secret.of(env.get("PGCREDS_WEBHOOK_SECRET")),
-                Duration.ofSeconds(reader.integer("PGCREDS_LOG_SAMPLE_SECONDS", 60, 0, 86_400)));
+                Duration.ofSeconds(reader.integer("PGCREDS_LOG_SAMPLE_SECONDS", 60, 0, 86_400)),
+                reader.dyno());
         if (settings.herokuApp() != null && settings.herokuApiKey().isEmpty()) {
             reader.problems.add("PGCREDS_HEROKU_APP is set but HEROKU_API_KEY is not");
         }
@@ -142,6 +143,16 @@ public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode s
             if (!value.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
                 problems.add(name + " must be an http(s) URL, got '" + shorten(value) + "'");
                 return fallback;
+            }
+            return value;
+        }
+
+        /** Heroku's dyno name ({@code web.1}), this instance's id among its app's instances; null off Heroku. */
+        String dyno() {
+            String value = text("DYNO", null);
+            if (value != null && !value.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+                problems.add("DYNO must be a dyno name such as web.1, got '" + shorten(value) + "'");
+                return null;
             }
             return value;
         }

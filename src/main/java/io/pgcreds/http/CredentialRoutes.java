@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.SourceStatus;
 import io.pgcreds.events.Trigger;
+import io.pgcreds.fleet.Fleet;
 import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.reload.ReloadResult;
 import io.pgcreds.reload.Reloader;
@@ -24,16 +25,18 @@ final class CredentialRoutes {
     private final Reloader reloader;
     private final ConfigSources sources;
     private final Supplier<WebhookStatus> webhook;
+    private final Fleet fleet;
     private final JsonAnswers json;
     private final ConditionalGet answers;
     private final BearerAuth auth;
 
     CredentialRoutes(PoolRegistry registry, Reloader reloader, ConfigSources sources, Supplier<WebhookStatus> webhook,
-                     JsonAnswers json, ConditionalGet answers, BearerAuth auth) {
+                     Fleet fleet, JsonAnswers json, ConditionalGet answers, BearerAuth auth) {
         this.registry = registry;
         this.reloader = reloader;
         this.sources = sources;
         this.webhook = webhook;
+        this.fleet = fleet;
         this.json = json;
         this.answers = answers;
         this.auth = auth;
@@ -47,7 +50,7 @@ final class CredentialRoutes {
 
     private void list(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
-        CredentialsReport report = CredentialsReport.of(registry, sources.statuses(), webhook.get());
+        CredentialsReport report = CredentialsReport.of(registry, sources.statuses(), webhook.get(), fleet.budget());
         answers.write(ctx, 200, new Representation(json.bytes(report), ContentType.JSON));
     }
 

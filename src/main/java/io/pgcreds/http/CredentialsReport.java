@@ -2,6 +2,7 @@ package io.pgcreds.http;
 
 import io.pgcreds.config.SourceStatus;
 import io.pgcreds.discovery.IgnoredVar;
+import io.pgcreds.fleet.ConnectionBudget;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.PoolRegistry;
 
@@ -9,15 +10,18 @@ import java.util.List;
 
 /**
  * The {@code /credentials} answer: every credential, the {@code *_URL} vars that are not
- * credentials, how the config sources are doing, and the App Webhook.
+ * credentials, how the config sources are doing, the App Webhook, and whether the fleet's pools
+ * fit the default credential's server ({@code connectionBudget}, null while its limits are unknown).
  */
 record CredentialsReport(String defaultCredential, List<CredentialView> credentials, List<IgnoredVar> ignored,
-                         List<SourceStatus> sources, WebhookStatus webhook) {
+                         List<SourceStatus> sources, WebhookStatus webhook, ConnectionBudget connectionBudget) {
 
-    static CredentialsReport of(PoolRegistry registry, List<SourceStatus> sources, WebhookStatus webhook) {
+    static CredentialsReport of(PoolRegistry registry, List<SourceStatus> sources, WebhookStatus webhook,
+                                ConnectionBudget budget) {
         PoolRegistry.Snapshot snapshot = registry.snapshot();
         CredentialEntry defaultEntry = registry.defaultEntry(snapshot);
         return new CredentialsReport(defaultEntry == null ? registry.defaultCredentialName() : defaultEntry.name(),
-                snapshot.sorted().stream().map(CredentialView::of).toList(), snapshot.ignored(), sources, webhook);
+                snapshot.sorted().stream().map(CredentialView::of).toList(), snapshot.ignored(), sources, webhook,
+                budget);
     }
 }

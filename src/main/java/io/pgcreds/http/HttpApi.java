@@ -9,6 +9,7 @@ import io.pgcreds.catalog.CatalogService;
 import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.Settings;
 import io.pgcreds.events.EventLog;
+import io.pgcreds.fleet.Fleet;
 import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.health.History;
 import io.pgcreds.metrics.ServiceMetrics;
@@ -45,7 +46,7 @@ public final class HttpApi {
     /** What the routes call. */
     public record Services(Settings settings, PoolRegistry registry, HealthMonitor monitor, History history,
                            EventLog events, CatalogService catalog, AccessMatrix access, Reloader reloader,
-                           ConfigSources sources, ServiceMetrics metrics, HttpLifecycle lifecycle) {
+                           ConfigSources sources, ServiceMetrics metrics, HttpLifecycle lifecycle, Fleet fleet) {
     }
 
     /** The app, configured and unstarted: {@code start()} binds the port. */
@@ -100,8 +101,9 @@ public final class HttpApi {
                     services.lifecycle(), json, answers).register(routes);
             WebhookRoutes webhooks = new WebhookRoutes(settings.webhookConfigured() ? settings.webhookSecret() : null,
                     services.reloader(), mapper);
-            new CredentialRoutes(services.registry(), services.reloader(), services.sources(), webhooks::status, json,
-                    answers, auth).register(routes);
+            new CredentialRoutes(services.registry(), services.reloader(), services.sources(), webhooks::status,
+                    services.fleet(), json, answers, auth).register(routes);
+            new FleetRoutes(services.fleet(), json, answers, auth).register(routes);
             EventStreams streams = new EventStreams(services.events(), json, STREAM_HEARTBEAT);
             services.lifecycle().endOnStop(streams);
             new EventRoutes(services.events(), streams, json, answers, auth).register(routes);

@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pgcreds.config.ConfigSources;
+import io.pgcreds.fleet.Fleet;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.CredentialState;
 import io.pgcreds.pools.PoolRegistry;
@@ -37,9 +39,14 @@ public final class ServiceMetrics {
     private final PoolRegistry pools;
     private boolean jvmBound; // guarded by this
 
-    /** @param pools the credentials whose figures follow at every scrape */
-    public ServiceMetrics(PoolRegistry pools) {
+    /**
+     * @param pools   the credentials whose figures follow at every scrape
+     * @param sources the config sources, for the Platform API's figures (see {@link FleetMeters})
+     * @param fleet   the fleet, for its figures
+     */
+    public ServiceMetrics(PoolRegistry pools, ConfigSources sources, Fleet fleet) {
         this.pools = pools;
+        FleetMeters.bind(registry, sources, fleet);
     }
 
     /** For HikariCP: each pool registers its connection gauges and acquire, usage and creation timers. */

@@ -114,6 +114,17 @@ public final class ManagedPool implements AutoCloseable {
         }
     }
 
+    /**
+     * A session of its own on this generation's database, outside the pool and its size (e.g. the
+     * fleet's LISTEN session): the pool's TLS, user and timeouts, opened in turn through the connect
+     * gate. The caller owns it and closes it.
+     *
+     * @throws SQLException it could not be opened; nothing is recorded on the pool
+     */
+    public Connection openSession() throws SQLException {
+        return direct.connect(() -> { });
+    }
+
     /** The last probe result; for a new pool not probed yet, its predecessor's (see {@link #inheritProbe}). */
     public ProbeResult lastProbe() {
         ProbeResult own = probed;

@@ -19,13 +19,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * The one door through which every trigger reaches the {@link Reconciler}: a changed source, a
- * reload call, a webhook, an authentication failure (see {@link AuthFailures}). Reconciliations run
- * one at a time on the merged config vars; a credential left pending or failed is retried with
- * backoff (1 s doubling to 30 s). Thread-safe.
+ * reload call, a webhook, an authentication failure (see {@link AuthFailures}), a peer instance's
+ * notice. Reconciliations run one at a time on the merged config vars; a credential left pending or
+ * failed is retried with backoff (1 s doubling to 30 s). A change this instance learned of by itself
+ * (not from its own env file, not from a peer) is told to {@link Listeners#learned}, for the fleet
+ * to announce. Thread-safe.
  */
 public final class Reloader implements AutoCloseable {
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
@@ -34,6 +37,7 @@ public final class Reloader implements AutoCloseable {
     private final PoolRegistry registry;
     private final ReloadEvents events;
     private final Consumer<ReloadResult> reconciled;
+    private final Consumer<Trigger> learned;
     private final ScheduledExecutorService worker =
             Executors.newSingleThreadScheduledExecutor(Threads.daemon("pgcreds-reload"));
     private final AuthFailures authFailures;
@@ -53,10 +57,12 @@ public final class Reloader implements AutoCloseable {
 
     /**
      * Who hears what, each on the thread that saw it: a pool that starts serving (e.g. to probe it
-     * at once), a failure a pool recorded, the result of every reconciliation.
+     * at once), a failure a pool recorded, the result of every reconciliation, and the trigger of
+     * every change of the config vars this instance found by itself, before it is reconciled (it
+     * must not block).
      */
     public record Listeners(Consumer<ManagedPool> published, Consumer<ManagedPool> failed,
-                            Consumer<ReloadResult> reconciled) {
+                            Consumer<ReloadResult> reconciled, Consumer<Trigger> learned) {
     }
 
     /** @param events the timeline, told what every reconciliation did and why (see {@link ReloadEvents}) */
@@ -66,11 +72,9 @@ public final class Reloader implements AutoCloseable {
         this.registry = registry;
         this.events = new ReloadEvents(events);
         this.reconciled = listeners.reconciled();
-        this.authFailures = new AuthFailures(this::schedule, () -> {
-            Cause cause = Cause.now(Trigger.AUTH_FAILURE, null);
-            sources.refreshAll();
-            apply(cause, false);
-        });
+        this.learned = listeners.learned();
+        this.authFailures = new AuthFailures(this::schedule,
+                () -> refreshAndApply(Cause.now(Trigger.AUTH_FAILURE, null), sources::refreshAll));
         this.reconciler = new Reconciler(settings, factory, registry,
                 new PoolEvents(listeners.failed(), authFailures::seen), listeners.published());
     }
@@ -80,9 +84,7 @@ public final class Reloader implements AutoCloseable {
      * {@link Trigger#RELOAD} for the API, {@link Trigger#PEER} for another instance's announcement.
      */
     public ReloadResult reloadNow(Trigger trigger) {
-        Cause cause = Cause.now(trigger, null);
-        sources.refreshAll();
-        return apply(cause, false);
+        return refreshAndApply(Cause.now(trigger, null), sources::refreshAll);
     }
 
     /** Reconciles with the sources as they are, without asking them again (at start: {@link Trigger#START}). */
@@ -90,24 +92,44 @@ public final class Reloader implements AutoCloseable {
         return apply(Cause.now(trigger, null), false);
     }
 
-    /** A source found a change by itself (file watch, poll): reconcile soon, off the caller's thread. */
+    /**
+     * A source found a change by itself (file watch, poll): reconcile soon, off the caller's thread. A
+     * change the Platform API's poll found is told to the fleet at once; the env file is this
+     * instance's own.
+     */
     public void sourceChanged(Trigger trigger) {
         Cause cause = Cause.now(trigger, null);
         reconciler.changeNoticed();
+        if (trigger != Trigger.ENV_FILE) {
+            learned.accept(trigger);
+        }
         submit(() -> apply(cause, false));
     }
 
     /** A webhook ({@code event}, e.g. api:release) said the app's config may have changed: ask the Platform API now, then reconcile. */
     public void refreshFromHerokuApiSoon(String event) {
         Cause cause = Cause.now(Trigger.WEBHOOK, event);
-        submit(() -> {
-            if (sources.hasHerokuApi()) {
-                sources.refreshHerokuApi();
-            } else {
-                sources.refreshAll();
-            }
-            apply(cause, false);
-        });
+        submit(() -> refreshAndApply(cause, sources.hasHerokuApi() ? sources::refreshHerokuApi : sources::refreshAll));
+    }
+
+    /**
+     * A peer instance announced a change: re-read every source now (the Platform API conditionally),
+     * then reconcile, off the caller's thread. What it finds is not announced again: the peer has.
+     */
+    public void refreshFromPeer() {
+        Cause cause = Cause.now(Trigger.PEER, null);
+        submit(() -> refreshAndApply(cause, sources::refreshAll));
+    }
+
+    /**
+     * Reads the sources with {@code read}; a change it found is told to the fleet before the
+     * reconciliation, unless a peer's notice caused the read.
+     */
+    private ReloadResult refreshAndApply(Cause cause, BooleanSupplier read) {
+        if (read.getAsBoolean() && cause.trigger() != Trigger.PEER) {
+            learned.accept(cause.trigger());
+        }
+        return apply(cause, false);
     }
 
     /** How many refreshes authentication failures have caused. */
