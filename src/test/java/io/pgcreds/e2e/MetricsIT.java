@@ -3,6 +3,7 @@ package io.pgcreds.e2e;
 import io.pgcreds.testing.Await;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.EnvFileWriter;
+import io.pgcreds.testing.MetricsText;
 import io.pgcreds.testing.ServiceUnderTest;
 import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.Assumptions;
@@ -54,16 +55,16 @@ class MetricsIT {
             String text = response.body();
             promtoolAccepts(text);
 
-            assertThat(value(text, "hikaricp_connections_max", "pool", "ANALYST#2")).isEqualTo(5);
+            assertThat(MetricsText.value(text, "hikaricp_connections_max", "pool", "ANALYST#2")).isEqualTo(5);
             assertThat(text).as("the closed generation's figures are gone").doesNotContain("pool=\"ANALYST#1\"");
-            assertThat(value(text, "hikaricp_connections_active", "pool", "DATABASE#1")).isGreaterThanOrEqualTo(0);
+            assertThat(MetricsText.value(text, "hikaricp_connections_active", "pool", "DATABASE#1")).isGreaterThanOrEqualTo(0);
             assertThat(text).contains("hikaricp_connections_idle{").contains("hikaricp_connections_pending{")
                     .contains("hikaricp_connections{").contains("hikaricp_connections_acquire_seconds_count{");
-            assertThat(value(text, "pgcreds_credential_up", "credential", "DATABASE")).isEqualTo(1);
-            assertThat(value(text, "pgcreds_credential_generation", "credential", "ANALYST")).isEqualTo(2);
-            assertThat(value(text, "pgcreds_probe_latency_seconds", "credential", "ANALYST")).isGreaterThanOrEqualTo(0);
-            assertThat(value(text, "pgcreds_reloads_total", "outcome", "replaced")).isEqualTo(1);
-            assertThat(value(text, "pgcreds_credential_last_reload_timestamp_seconds", "credential", "ANALYST"))
+            assertThat(MetricsText.value(text, "pgcreds_credential_up", "credential", "DATABASE")).isEqualTo(1);
+            assertThat(MetricsText.value(text, "pgcreds_credential_generation", "credential", "ANALYST")).isEqualTo(2);
+            assertThat(MetricsText.value(text, "pgcreds_probe_latency_seconds", "credential", "ANALYST")).isGreaterThanOrEqualTo(0);
+            assertThat(MetricsText.value(text, "pgcreds_reloads_total", "outcome", "replaced")).isEqualTo(1);
+            assertThat(MetricsText.value(text, "pgcreds_credential_last_reload_timestamp_seconds", "credential", "ANALYST"))
                     .isGreaterThan(1.7e9);
             assertThat(text).containsPattern("pgcreds_credential_state\\{credential=\"ANALYST\",state=\"active\"} 1");
             assertThat(text).containsPattern(
@@ -86,13 +87,13 @@ class MetricsIT {
         try (ServiceUnderTest service = ServiceUnderTest.start(env)) {
             service.awaitHealth(h -> h.at("/credentials/DATABASE/status").asText().equals("UP"), Duration.ofSeconds(15));
             String text = service.client().get("/metrics").body();
-            assertThat(value(text, "pgcreds_credential_up", "credential", "BROKEN")).as("up of an invalid credential")
+            assertThat(MetricsText.value(text, "pgcreds_credential_up", "credential", "BROKEN")).as("up of an invalid credential")
                     .isEqualTo(0);
-            assertThat(value(text, "pgcreds_credential_up", "credential", "DATABASE")).isEqualTo(1);
+            assertThat(MetricsText.value(text, "pgcreds_credential_up", "credential", "DATABASE")).isEqualTo(1);
             assertThat(text).containsPattern("pgcreds_credential_state\\{credential=\"BROKEN\",state=\"invalid\"} 1");
             // no measurement is no number: a latency or a probe time that never was stays NaN
-            assertThat(value(text, "pgcreds_probe_latency_seconds", "credential", "BROKEN")).isNaN();
-            assertThat(value(text, "pgcreds_probe_checked_timestamp_seconds", "credential", "BROKEN")).isNaN();
+            assertThat(MetricsText.value(text, "pgcreds_probe_latency_seconds", "credential", "BROKEN")).isNaN();
+            assertThat(MetricsText.value(text, "pgcreds_probe_checked_timestamp_seconds", "credential", "BROKEN")).isNaN();
         }
     }
 
@@ -118,17 +119,6 @@ class MetricsIT {
         }
         Assumptions.abort(why);
         return null;
-    }
-
-    /** The value of the one sample of {@code metric} whose labels include {@code label="labelValue"}. */
-    private static double value(String text, String metric, String label, String labelValue) {
-        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(metric) + "\\{([^}]*)} (\\S+)$").matcher(text);
-        while (matcher.find()) {
-            if (matcher.group(1).contains(label + "=\"" + labelValue + "\"")) {
-                return Double.parseDouble(matcher.group(2));
-            }
-        }
-        throw new AssertionError("no " + metric + " with " + label + "=" + labelValue);
     }
 
     /**

@@ -72,6 +72,32 @@ class PlatformApiIT {
     }
 
     @Test
+    void unchanged_polls_are_conditional_and_a_low_rate_limit_stretches_the_interval() {
+        try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
+            api.setVars(vars);
+            try (ServiceUnderTest service = start(api, "1", Map.of())) {
+                service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
+                int notModified = api.notModified();
+                Await.until("three unchanged polls", api::notModified, count -> count >= notModified + 3);
+                JsonNode polling = service.client().awaitSource(s -> s.path("polling").asText().equals("leader"));
+                assertThat(polling.path("pollIntervalSeconds").asInt()).isEqualTo(1);
+                assertThat(polling.path("rateLimitRemaining").asInt()).isBetween(4400, 4499);
+                assertThat(api.conditional()).as("polls after the first").isGreaterThanOrEqualTo(api.notModified());
+
+                api.rateLimitRemaining(500); // below a fifth of 4,500: at most one poll every 5 minutes
+                JsonNode stretched = service.client().awaitSource(s -> s.path("pollIntervalSeconds").asInt() == 300);
+                assertThat(stretched.path("rateLimitRemaining").asInt()).isLessThan(500);
+                assertThat(Duration.between(Instant.parse(stretched.path("lastLoadedAt").asText()),
+                        Instant.parse(stretched.path("nextAttemptAt").asText())).toSeconds()).isBetween(299L, 300L);
+                String metrics = service.client().get("/metrics").body();
+                assertThat(metrics).contains("pgcreds_platform_api_poll_interval_seconds 300.0")
+                        .containsPattern("pgcreds_platform_api_answers_total\\{outcome=\"not_modified\"} [1-9]")
+                        .contains("pgcreds_platform_api_polling{role=\"leader\"} 1.0");
+            }
+        }
+    }
+
+    @Test
     void errors_back_off_2_4_8_seconds_stay_visible_and_keep_the_last_good_config() {
         try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
             api.setVars(vars);
