@@ -151,6 +151,10 @@ public final class Bench {
             log("scenario 12: /access, 20 credentials and 1,000 tables");
             rows.add(new AccessScenario(work, javaOpts, seconds).run());
         }
+        if (wanted("14")) {
+            log("scenario 14: three instances: a webhook to one until all serve the change; Platform API requests");
+            rows.add(new FleetScenarios(javaOpts).manyDynos(primary, Math.max(30, seconds)));
+        }
     }
 
     // --- scenarios 1, 2 and 8 -------------------------------------------------------------------
@@ -665,7 +669,7 @@ public final class Bench {
     }
 
     /** Keeps what the jar logged in target/bench-logs (build output, never committed), to look into a figure. */
-    private static void keepLog(JarProcess jar, String name) {
+    static void keepLog(JarProcess jar, String name) {
         try {
             Path dir = Path.of("target", "bench-logs");
             Files.createDirectories(dir);
