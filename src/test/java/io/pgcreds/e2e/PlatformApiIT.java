@@ -7,18 +7,15 @@ import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.PlatformApiStandIn;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.Webhooks;
 import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -149,17 +146,17 @@ class PlatformApiIT {
                 int fetched = api.requests();
                 vars.put("REPORTING_URL", Secrets.remember(db.server().url(db.limited(), db.limitedPassword(), "postgres")));
                 api.setVars(vars);
-                String release = delivery("api:release", "release");
+                String release = Webhooks.delivery(APP, "api:release", "release");
                 ApiClient client = service.client();
 
                 assertThat(client.send("POST", "/webhooks/heroku", Map.of("Content-Type", "application/json"), release)
                         .status()).isEqualTo(401);
-                assertThat(post(client, release, sign("wrong-secret", release)).status()).isEqualTo(401);
+                assertThat(post(client, release, Webhooks.sign("wrong-secret", release)).status()).isEqualTo(401);
                 assertThat(post(client, release, "not base64 at all!").status()).isEqualTo(401);
-                assertThat(post(client, release + " ", sign(secret, release)).status()).isEqualTo(401);
+                assertThat(post(client, release + " ", Webhooks.sign(secret, release)).status()).isEqualTo(401);
                 assertThat(service.client().get("/credentials/REPORTING").status()).isEqualTo(404);
 
-                ApiClient.Response accepted = post(client, release, sign(secret, release));
+                ApiClient.Response accepted = post(client, release, Webhooks.sign(secret, release));
                 assertThat(accepted.status()).isEqualTo(202);
                 assertThat(accepted.json().path("refresh").asText()).isEqualTo("scheduled");
                 service.awaitCredential("REPORTING", c -> c.path("state").asText().equals("active"));
@@ -180,12 +177,12 @@ class PlatformApiIT {
                 assertThat(api.requests()).as("API requests since the bad signatures").isEqualTo(fetched + 1);
                 int pools = service.service().poolsCreated();
 
-                assertThat(post(client, release, sign(secret, release)).status()).as("a replayed delivery").isEqualTo(202);
-                String attachment = delivery("api:addon-attachment", "addon-attachment");
-                assertThat(post(client, attachment, sign(secret, attachment)).json().path("refresh").asText())
+                assertThat(post(client, release, Webhooks.sign(secret, release)).status()).as("a replayed delivery").isEqualTo(202);
+                String attachment = Webhooks.delivery(APP, "api:addon-attachment", "addon-attachment");
+                assertThat(post(client, attachment, Webhooks.sign(secret, attachment)).json().path("refresh").asText())
                         .isEqualTo("scheduled");
-                String dyno = delivery("api:dyno", "dyno");
-                assertThat(post(client, dyno, sign(secret, dyno)).json().path("refresh").asText()).isEqualTo("ignored");
+                String dyno = Webhooks.delivery(APP, "api:dyno", "dyno");
+                assertThat(post(client, dyno, Webhooks.sign(secret, dyno)).json().path("refresh").asText()).isEqualTo("ignored");
                 Await.until("the replay's refresh", api::requests, requests -> requests > fetched + 1);
                 // a reload of its own runs after the refreshes' and builds nothing either: the vars are the same
                 assertThat(client.send("POST", "/credentials/reload", Map.of("Authorization", "Bearer " + service.token()),
@@ -193,9 +190,9 @@ class PlatformApiIT {
                 assertThat(service.service().poolsCreated()).as("a replay builds nothing").isEqualTo(pools);
 
                 String notJson = "this is not json";
-                assertThat(post(client, notJson, sign(secret, notJson)).status()).isEqualTo(400);
+                assertThat(post(client, notJson, Webhooks.sign(secret, notJson)).status()).isEqualTo(400);
                 String huge = "{\"pad\":\"" + "x".repeat(70_000) + "\"}";
-                assertThat(post(client, huge, sign(secret, huge)).status()).isEqualTo(413);
+                assertThat(post(client, huge, Webhooks.sign(secret, huge)).status()).isEqualTo(413);
                 assertThat(Secrets.foundIn(service.log())).isEmpty();
             }
         }
@@ -228,24 +225,6 @@ class PlatformApiIT {
     private static ApiClient.Response post(ApiClient client, String body, String signature) {
         return client.send("POST", "/webhooks/heroku",
                 Map.of("Content-Type", "application/json", "Heroku-Webhook-Hmac-SHA256", signature), body);
-    }
-
-    private static String sign(String secret, String body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** An App Webhook delivery body as Heroku sends it. */
-    private static String delivery(String event, String resource) {
-        return "{\"id\":\"7a8c5c42-7a1a-4c3b-8e1d-0c6f1f0a9b11\",\"data\":{\"app\":{\"name\":\"" + APP + "\"}},"
-                + "\"actor\":{\"email\":\"ops@example.com\",\"id\":\"2c3f1a9e-1b1b-4bd6-9c0e-5a4b1a1f2e3d\"},"
-                + "\"action\":\"update\",\"version\":\"application/vnd.heroku+json; version=3\","
-                + "\"resource\":\"" + resource + "\",\"sequence\":null,"
-                + "\"created_at\":\"2026-11-24T10:00:00Z\",\"updated_at\":\"2026-11-24T10:00:00Z\","
-                + "\"published_at\":\"2026-11-24T10:00:01Z\",\"previous_data\":{},"
-                + "\"webhook_metadata\":{\"attempt\":{\"id\":\"b1\"},\"delivery\":{\"id\":\"c1\"},"
-                + "\"event\":{\"id\":\"d1\",\"include\":\"" + event + "\"},\"webhook\":{\"id\":\"e1\"}}}";
     }
 
     private static JsonNode source(ServiceUnderTest service) {
