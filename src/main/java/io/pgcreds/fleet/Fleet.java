@@ -43,6 +43,11 @@ public final class Fleet implements AutoCloseable {
     private record Started(Member self, Views views, Inbox inbox, PeerRefresh refresh, FleetLoop loop) {
     }
 
+    /**
+     * A fleet member that has not joined yet (see {@link #start}): it reads the credentials from
+     * {@code registry}, the config version from {@code sources} (and has them poll when it becomes
+     * the leader), and elects through {@code leadership}, which the Platform API's poller asks.
+     */
     public Fleet(Settings settings, PoolRegistry registry, ConfigSources sources, Leadership leadership) {
         this.settings = settings;
         this.registry = registry;
@@ -77,7 +82,7 @@ public final class Fleet implements AutoCloseable {
     /** A change of the config vars this instance learned of by itself ({@code trigger}): tell the others now. */
     public void learned(Trigger trigger) {
         Started fleet = started;
-        if (fleet != null) {
+        if (fleet != null && !fleet.loop().state().equals("off")) {
             announcer.send(new Notice.Change(fleet.self().id(), fleet.self().app(), trigger.wireName(),
                     sources.herokuApiVersion()));
         }

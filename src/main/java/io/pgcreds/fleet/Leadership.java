@@ -22,6 +22,7 @@ public final class Leadership implements PollGate {
     private volatile long leaderHeardNanos;
     private volatile String leaderHeard;
 
+    /** Elects when the Platform API is polled ({@code PGCREDS_HEROKU_APP}, a key, a poll interval above 0). */
     public Leadership(Settings settings) {
         this.interval = settings.herokuPollInterval();
         this.electing = settings.herokuApiConfigured() && !interval.isZero();

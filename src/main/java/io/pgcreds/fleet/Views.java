@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * This instance's view for its peers, from the registry's current snapshot: config version, polling
@@ -26,7 +25,7 @@ final class Views {
     private final PoolRegistry registry;
     private final Leadership leadership;
     private final Announcer announcer;
-    private final AtomicLong seq = new AtomicLong();
+    private long seq; // guarded by this
     private Content lastSent; // guarded by this
     private boolean soon; // guarded by this
 
@@ -52,16 +51,17 @@ final class Views {
                 ConnectionBudget.ofInstance(snapshot, registry.defaultEntry(snapshot)), credentials);
     }
 
-    /** Sends the view: {@code always}, or only when it differs from the last one sent. */
-    void send(boolean always) {
+    /**
+     * Sends the view: {@code always}, or only when it differs from the last one sent. Built, numbered
+     * and handed over in one step, so that a later view never goes out with an earlier number.
+     */
+    synchronized void send(boolean always) {
         Content content = build();
-        synchronized (this) {
-            if (!always && content.equals(lastSent)) {
-                return;
-            }
-            lastSent = content;
+        if (!always && content.equals(lastSent)) {
+            return;
         }
-        announcer.send(payloads(self, seq.incrementAndGet(), content));
+        lastSent = content;
+        announcer.send(payloads(self, ++seq, content));
     }
 
     /** Sends the view within half a second, once however often it is asked meanwhile (new instances appearing). */
