@@ -7,8 +7,8 @@ package io.pgcreds.events;
  *       (the file watch, a poll);</li>
  *   <li>{@link #WEBHOOK}: a verified App Webhook delivery; {@link #RELOAD}: {@code POST /credentials/reload};</li>
  *   <li>{@link #AUTH_FAILURE}: a pool met a rejected password (the credential may have been rotated);</li>
- *   <li>{@link #PEER}: another instance announced a change (the LISTEN/NOTIFY fan-out of issue 16 calls
- *       {@code Reloader.reloadNow(Trigger.PEER)} when it hears one);</li>
+ *   <li>{@link #PEER}: another instance announced a change (the fleet's LISTEN/NOTIFY fan-out calls
+ *       {@code Reloader.refreshFromPeer()} when it hears one);</li>
  *   <li>{@link #START}: the first reconciliation, at start-up.</li>
  * </ul>
  */

@@ -27,6 +27,7 @@ final class Views {
     private final Announcer announcer;
     private long seq; // guarded by this
     private Content lastSent; // guarded by this
+    private Instant lastSentAt; // guarded by this
     private boolean soon; // guarded by this
 
     /** What a view says, without its sequence number. */
@@ -61,6 +62,7 @@ final class Views {
             return;
         }
         lastSent = content;
+        lastSentAt = Instant.now();
         announcer.send(payloads(self, ++seq, content));
     }
 
@@ -80,13 +82,20 @@ final class Views {
         }, SOON_MS, TimeUnit.MILLISECONDS));
     }
 
-    /** This instance as {@code /fleet} shows it, seen {@code now}. */
+    /**
+     * This instance as {@code /fleet} shows it: as it is now, seen when it last told its peers (so that
+     * an answer that has not changed keeps its entity tag), or {@code now} before it ever did.
+     */
     FleetReport.Instance current(Instant now) {
         Content content = build();
+        Instant seen;
+        synchronized (this) {
+            seen = lastSentAt == null ? now : lastSentAt;
+        }
         Map<String, FleetReport.Credential> credentials = new LinkedHashMap<>();
         content.credentials().forEach((name, held) -> credentials.put(name, new FleetReport.Credential(
                 held.generation(), held.state(), Instant.ofEpochMilli(held.sinceMillis()))));
-        return new FleetReport.Instance(self.id(), now, content.version(), content.polling(), content.connections(),
+        return new FleetReport.Instance(self.id(), seen, content.version(), content.polling(), content.connections(),
                 credentials);
     }
 
