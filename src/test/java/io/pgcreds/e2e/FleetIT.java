@@ -59,7 +59,7 @@ class FleetIT {
                 servedAfterMs.add((System.nanoTime() - sent) / 1_000_000);
             }
             System.out.println("[figure] webhook to web." + (receiver + 1) + ": ANALYST generation 2 served by web.1..3 within "
-                    + servedAfterMs + " ms (measured by polling; bench/run scenario 12 times it)");
+                    + servedAfterMs + " ms (measured by polling; bench/run scenario 14 times it)");
             for (int i = 0; i < 3; i++) {
                 assertThat(fleet.client(i).get("/tables?credential=ANALYST").status()).isEqualTo(200);
                 int instance = i;
