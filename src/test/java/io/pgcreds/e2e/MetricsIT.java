@@ -103,10 +103,17 @@ class MetricsIT {
                 return Path.of(dir, "promtool");
             }
         }
-        Process fetch = new ProcessBuilder("bash", ".ci/promtool").start();
+        // stderr to a file, so that neither stream can fill its pipe while the other is read
+        Path errFile = Files.createTempFile("pgcreds-promtool-", ".err");
+        Process fetch = new ProcessBuilder("bash", ".ci/promtool").redirectError(errFile.toFile()).start();
         String out = new String(fetch.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(fetch.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (fetch.waitFor(120, TimeUnit.SECONDS) && fetch.exitValue() == 0 && Files.isExecutable(Path.of(out))) {
+        boolean ended = fetch.waitFor(120, TimeUnit.SECONDS);
+        String err = Files.readString(errFile).strip();
+        Files.deleteIfExists(errFile);
+        if (!ended) {
+            fetch.destroyForcibly();
+        }
+        if (ended && fetch.exitValue() == 0 && Files.isExecutable(Path.of(out))) {
             if (!err.isEmpty()) {
                 System.out.println("[metrics] " + err);
             }
