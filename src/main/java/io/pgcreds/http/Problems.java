@@ -7,7 +7,6 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
-import io.javalin.validation.ValidationException;
 import io.pgcreds.catalog.MixedDatabasesException;
 import io.pgcreds.catalog.TableNotFoundException;
 import io.pgcreds.catalog.UnknownDatabaseException;
@@ -63,9 +62,6 @@ final class Problems {
             write(ctx, 503, "credential-unavailable", "Credential unavailable", e.getMessage(),
                     e.errorClass().wireName(), null);
         });
-        config.routes.exception(ValidationException.class, (e, ctx) ->
-                write(ctx, 400, "invalid-parameter", "Invalid request parameter", "the request parameters are not valid",
-                        null, null));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> generic(ctx, e.getStatus()));
         config.routes.exception(Exception.class, (e, ctx) -> {
             StackTraceElement[] trace = e.getStackTrace();
