@@ -13,7 +13,7 @@ import java.util.List;
  * @param privileges      the credential's privileges on the column from column and table grants, sorted
  *                        ({@link Privileges#COLUMN}); empty when it may do nothing with it
  */
-public record ColumnInfo(String name, String dataType, boolean nullable,
+record ColumnInfo(String name, String dataType, boolean nullable,
                          @JsonProperty("default") String defaultValue, int ordinalPosition, List<String> privileges) {
     public ColumnInfo {
         privileges = List.copyOf(privileges);

@@ -3,7 +3,7 @@ package io.pgcreds.catalog;
 import java.util.List;
 
 /** The {@code /schemas} answer. */
-public record SchemaList(String credential, int generation, List<SchemaInfo> schemas) {
+record SchemaList(String credential, int generation, List<SchemaInfo> schemas) {
     public SchemaList {
         schemas = List.copyOf(schemas);
     }

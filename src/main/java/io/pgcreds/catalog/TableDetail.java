@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * @param columns    every column, by position, each with the credential's privileges on it
  * @param primaryKey the primary key's columns in key order, or null when the table has none
  */
-public record TableDetail(String credential, int generation, String schema, String name, String type,
+record TableDetail(String credential, int generation, String schema, String name, String type,
                           List<String> privileges, boolean rowSecurity, List<ColumnInfo> columns,
                           List<String> primaryKey) {
     public TableDetail {

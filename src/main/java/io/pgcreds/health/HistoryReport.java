@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * @param intervalMs the probe interval, so that a client polling {@code /health} knows how often news can come
  */
-public record HistoryReport(Instant from, int stepSeconds, long intervalMs, Map<String, Series> credentials) {
+record HistoryReport(Instant from, int stepSeconds, long intervalMs, Map<String, Series> credentials) {
     public HistoryReport {
         credentials = Collections.unmodifiableMap(credentials);
     }
