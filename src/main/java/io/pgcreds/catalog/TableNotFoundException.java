@@ -1,5 +1,6 @@
 package io.pgcreds.catalog;
 
+import io.pgcreds.util.Echo;
 import io.pgcreds.util.PgCredsException;
 
 /**
@@ -11,9 +12,8 @@ public final class TableNotFoundException extends PgCredsException {
         super("no table " + quoted(schema) + "." + quoted(name) + " that credential " + credential + " can see");
     }
 
-    /** An identifier as SQL quotes it, shortened and with control characters shown as '?'. */
+    /** An identifier as SQL quotes it, shortened and escaped as {@link Echo} does. */
     private static String quoted(String identifier) {
-        String shown = identifier.length() <= 80 ? identifier : identifier.substring(0, 80) + "...";
-        return "\"" + shown.replaceAll("\\p{Cntrl}", "?").replace("\"", "\"\"") + "\"";
+        return "\"" + Echo.shown(identifier).replace("\"", "\"\"") + "\"";
     }
 }

@@ -3,6 +3,7 @@ package io.pgcreds.http;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
+import io.pgcreds.util.Echo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,8 +41,7 @@ final class PageRoutes {
         routes.get("/assets/{file}", ctx -> {
             Representation asset = assets.get(ctx.pathParam("file"));
             if (asset == null) {
-                throw new ProblemException(404, "not-found", "Not Found", "no file " + ctx.pathParam("file")
-                        .replaceAll("[^A-Za-z0-9._-]", "?") + " among the page's assets " + assets.keySet(), null);
+                throw new ProblemException(404, "not-found", "Not Found", "no file " + Echo.quoted(ctx.pathParam("file")) + " among the page's assets " + assets.keySet(), null);
             }
             serve(ctx, asset);
         });

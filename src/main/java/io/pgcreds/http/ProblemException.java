@@ -1,5 +1,6 @@
 package io.pgcreds.http;
 
+import io.pgcreds.util.Echo;
 import io.pgcreds.util.PgCredsException;
 
 import java.util.List;
@@ -19,9 +20,11 @@ class ProblemException extends PgCredsException {
         this.invalidParams = invalidParams;
     }
 
+    /** A bad query parameter; its name, which the client chose, is quoted shortened and escaped ({@link Echo}). */
     static ProblemException badParameter(String name, String reason) {
         return new ProblemException(400, "invalid-parameter", "Invalid request parameter",
-                "query parameter '" + name + "' " + reason, List.of(new Problem.InvalidParam(name, reason)));
+                "query parameter " + Echo.quoted(name) + " " + reason,
+                List.of(new Problem.InvalidParam(Echo.shown(name), reason)));
     }
 
     static ProblemException badPathSegment(String name, String reason) {

@@ -99,7 +99,9 @@ final class Problems {
                 errorClass, invalidParams);
         ctx.attribute(WRITTEN, Boolean.TRUE);
         try {
-            ctx.status(status).contentType(CONTENT_TYPE).result(mapper.writeValueAsString(problem));
+            // bytes, as Jackson encodes them (UTF-8): a String result is encoded in the charset Jetty
+            // assumes for a type that names none, ISO-8859-1, and a table named café reached clients as caf\uFFFD
+            ctx.status(status).contentType(CONTENT_TYPE).result(mapper.writeValueAsBytes(problem));
         } catch (JsonProcessingException e) {
             ctx.status(500).contentType(CONTENT_TYPE).result("{\"title\":\"Internal error\",\"status\":500}");
         }

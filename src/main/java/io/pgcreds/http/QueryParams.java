@@ -17,11 +17,15 @@ final class QueryParams {
     private QueryParams() {
     }
 
+    /**
+     * Refuses parameters not in {@code allowed}. A parameter without a name ({@code ?a=1&&b=2}, a
+     * trailing {@code &}, {@code ?=x}) is not a parameter: ignored, as URL parsers do.
+     */
     static void allowOnly(Context ctx, Set<String> allowed) {
         Set<String> unknown = new TreeSet<>();
         for (String name : ctx.queryParamMap().keySet()) {
-            if (!allowed.contains(name)) {
-                unknown.add(name.length() <= 40 ? name : name.substring(0, 40) + "...");
+            if (!name.isEmpty() && !allowed.contains(name)) {
+                unknown.add(name);
             }
         }
         if (!unknown.isEmpty()) {
