@@ -11,11 +11,14 @@ import java.util.Map;
  * The {@code /access} answer: one page of the tables at least one of the credentials can see,
  * sorted by schema and name, with what each credential may do there.
  *
- * @param database    the database the compared credentials connect to, or null when none has a configuration
+ * @param database    the name of the database the compared credentials connect to, or null when none has a
+ *                    configuration
+ * @param databaseId  that database as {@code host:port/name}, which {@code database=} takes: the same name
+ *                    may be on several servers; or null with {@code database}
  * @param credentials the compared credentials, sorted by name: each answered or unavailable
  * @param tables      the page's rows
  */
-public record AccessPage(String database, String schema, int limit, int offset, boolean hasMore,
+public record AccessPage(String database, String databaseId, String schema, int limit, int offset, boolean hasMore,
                          List<Answer> credentials, List<Row> tables) {
     public AccessPage {
         credentials = List.copyOf(credentials);
@@ -45,11 +48,15 @@ public record AccessPage(String database, String schema, int limit, int offset, 
      * One table and, by credential name, that credential's sorted table privileges (empty: it sees
      * the table through column grants only), or null where it cannot see the table. Only answered
      * credentials appear.
+     *
+     * @param withoutSchemaUsage the credentials that see the table but may not use its schema (no
+     *                           USAGE), whose privileges there are moot; sorted, usually empty
      */
     public record Row(String schema, String name, String type, boolean rowSecurity,
-                      Map<String, List<String>> credentials) {
+                      Map<String, List<String>> credentials, List<String> withoutSchemaUsage) {
         public Row {
             credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials)); // null values kept
+            withoutSchemaUsage = List.copyOf(withoutSchemaUsage);
         }
     }
 }

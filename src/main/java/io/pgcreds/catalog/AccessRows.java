@@ -18,14 +18,14 @@ final class AccessRows {
             .thenComparing(TableInfo::name, AccessRows::compareCodePoints);
 
     private final List<String> credentials = new ArrayList<>();
-    private final TreeMap<TableInfo, Map<String, List<String>>> tables = new TreeMap<>(ORDER);
+    private final TreeMap<TableInfo, Map<String, TableInfo>> tables = new TreeMap<>(ORDER);
 
     /** @param pages one answered page per credential, sorted by credential name */
     AccessRows(List<TablePage> pages) {
         for (TablePage page : pages) {
             credentials.add(page.credential());
             for (TableInfo table : page.tables()) {
-                tables.computeIfAbsent(table, key -> new LinkedHashMap<>()).put(page.credential(), table.privileges());
+                tables.computeIfAbsent(table, key -> new LinkedHashMap<>()).put(page.credential(), table);
             }
         }
     }
@@ -40,11 +40,17 @@ final class AccessRows {
         List<AccessPage.Row> rows = new ArrayList<>();
         tables.entrySet().stream().skip(offset).limit(limit).forEach(entry -> {
             Map<String, List<String>> byCredential = new LinkedHashMap<>();
+            List<String> withoutSchemaUsage = new ArrayList<>();
             for (String credential : credentials) {
-                byCredential.put(credential, entry.getValue().get(credential));
+                TableInfo seen = entry.getValue().get(credential);
+                byCredential.put(credential, seen == null ? null : seen.privileges());
+                if (seen != null && !seen.schemaUsage()) {
+                    withoutSchemaUsage.add(credential);
+                }
             }
             TableInfo table = entry.getKey();
-            rows.add(new AccessPage.Row(table.schema(), table.name(), table.type(), table.rowSecurity(), byCredential));
+            rows.add(new AccessPage.Row(table.schema(), table.name(), table.type(), table.rowSecurity(), byCredential,
+                    withoutSchemaUsage));
         });
         return rows;
     }

@@ -12,44 +12,55 @@ final class CatalogQueries {
     private static final String SYSTEM_SCHEMAS = "NOT IN ('pg_catalog', 'information_schema')"
             + " AND %1$s NOT LIKE 'pg\\_toast%%' AND %1$s NOT LIKE 'pg\\_temp\\_%%'";
 
-    /** information_schema.tables' test: kinds r, v, f, p; owned (through membership) or with any privilege. */
-    private static final String VISIBLE = "c.relkind IN ('r', 'v', 'f', 'p')"
+    /**
+     * information_schema.tables' test (owned through membership, or with any privilege) on its kinds
+     * r, v, f, p and also m: a materialized view is read like a table, though the standard's view
+     * leaves it out.
+     */
+    private static final String VISIBLE = "c.relkind IN ('r', 'v', 'f', 'p', 'm')"
             + " AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)"
             + " AND (pg_catalog.pg_has_role(c.relowner, 'USAGE')"
             + " OR pg_catalog.has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
             + " OR pg_catalog.has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))"
             + " AND n.nspname " + String.format(SYSTEM_SCHEMAS, "n.nspname");
 
-    /** information_schema.tables' table_type. */
+    /** information_schema.tables' table_type, and MATERIALIZED VIEW (a name of ours: the standard has none). */
     private static final String TYPE = "CASE WHEN n.oid = pg_catalog.pg_my_temp_schema() THEN 'LOCAL TEMPORARY'"
             + " WHEN c.relkind IN ('r', 'p') THEN 'BASE TABLE' WHEN c.relkind = 'v' THEN 'VIEW'"
-            + " WHEN c.relkind = 'f' THEN 'FOREIGN' END";
+            + " WHEN c.relkind = 'f' THEN 'FOREIGN' WHEN c.relkind = 'm' THEN 'MATERIALIZED VIEW' END";
+
+    /** Whether the role may use the table's schema: without USAGE its privileges on the table are moot. */
+    private static final String SCHEMA_USAGE = "pg_catalog.has_schema_privilege(n.oid, 'USAGE')";
 
     private static final String RELATIONS = " FROM pg_catalog.pg_namespace n"
             + " JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid";
 
     /**
      * One page of tables, sorted by schema and name (byte order: {@code name} sorts in the C
-     * collation): schema, name, type, table privilege mask, row security. Parameters: the schema
-     * twice (or nulls), limit, offset.
+     * collation): schema, name, type, table privilege mask, row security, schema usage. Parameters:
+     * the schema twice (or nulls), limit, offset.
      */
     static final String TABLES = "SELECT n.nspname::text, c.relname::text, " + TYPE + ", "
-            + Privileges.tableMask("c.oid") + ", c.relrowsecurity" + RELATIONS
+            + Privileges.tableMask("c.oid") + ", c.relrowsecurity, " + SCHEMA_USAGE + RELATIONS
             + " WHERE " + VISIBLE + " AND (?::text IS NULL OR n.nspname::text = ?::text)"
             + " ORDER BY n.nspname, c.relname LIMIT ? OFFSET ?";
 
     /**
      * One table and its columns, one row per column (one row of nulls after the table's own fields
-     * when it has none): type, table privilege mask, row security; column name, type, nullable,
-     * default, position, column privilege mask, position in the primary key. No row when the table
-     * does not exist or the role cannot see it. Parameters: schema, name.
+     * when it shows none): type, table privilege mask, row security; column name, type, nullable,
+     * default, position, column privilege mask, position in the primary key; schema usage. Only the
+     * columns information_schema.columns shows the role: on a table it owns, every one, else those
+     * it has a privilege on (table-level SELECT gives every one). No row when the table does not
+     * exist or the role cannot see it. Parameters: schema, name.
      */
     static final String TABLE = "SELECT " + TYPE + ", " + Privileges.tableMask("c.oid") + ", c.relrowsecurity,"
             + " a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,"
             + " CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END, a.attnum, "
             + Privileges.columnMask("c.oid", "a.attnum") + ","
-            + " pg_catalog.array_position(i.indkey::int2[], a.attnum)" + RELATIONS
+            + " pg_catalog.array_position(i.indkey::int2[], a.attnum), " + SCHEMA_USAGE + RELATIONS
             + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+            + " AND (pg_catalog.pg_has_role(c.relowner, 'USAGE')"
+            + " OR pg_catalog.has_column_privilege(c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'))"
             + " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum"
             + " LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary"
             + " WHERE n.nspname::text = ? AND c.relname::text = ? AND " + VISIBLE

@@ -69,7 +69,7 @@ public final class CatalogService {
                 statement.setInt(3, limit + 1); // one more than asked tells whether there is a next page
                 statement.setLong(4, offset);
             }, row -> tables.add(new TableInfo(row.getString(1), row.getString(2), row.getString(3),
-                    Privileges.ofTable(row.getInt(4)), row.getBoolean(5))));
+                    Privileges.ofTable(row.getInt(4)), row.getBoolean(5), row.getBoolean(6))));
             boolean hasMore = tables.size() > limit;
             return new TablePage(lease.pool().name(), lease.pool().generation(), schema, limit, offset, hasMore,
                     hasMore ? tables.subList(0, limit) : tables);

@@ -1,5 +1,6 @@
 package io.pgcreds.catalog;
 
+import io.pgcreds.util.Echo;
 import io.pgcreds.util.PgCredsException;
 
 import java.util.Map;
@@ -13,12 +14,11 @@ import java.util.stream.Collectors;
 public final class MixedDatabasesException extends PgCredsException {
     /**
      * @param database   the database asked for, or null
-     * @param byDatabase the credentials' names by the database they connect to ("name on host:port")
+     * @param byDatabase the credentials' names by the database they connect to ({@code host:port/name})
      */
     public MixedDatabasesException(String database, Map<String, Set<String>> byDatabase) {
         super((database == null ? "the credentials connect to different databases"
-                : "not every credential asked for connects to database '" + database
-                        + "'") + ": " + byDatabase.entrySet().stream()
+                : "not every credential asked for connects to database " + Echo.quoted(database)) + ": " + byDatabase.entrySet().stream()
                 .map(entry -> String.join(", ", entry.getValue()) + " to " + entry.getKey())
                 .collect(Collectors.joining("; ")) + "; one matrix compares the credentials of one database");
     }

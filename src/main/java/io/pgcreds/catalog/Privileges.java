@@ -11,9 +11,13 @@ import java.util.List;
  * per mask. Stateless and thread-safe.
  */
 final class Privileges {
-    /** Table privileges, sorted: bit i of a mask stands for element i. PostgreSQL 17's MAINTAIN is left out. */
-    static final List<String> TABLE = List.of("DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE",
-            "UPDATE");
+    /**
+     * Table privileges, sorted: bit i of a mask stands for element i. MAINTAIN (VACUUM, ANALYZE,
+     * REINDEX, ...) exists from PostgreSQL 17 on and is asked only there: older servers refuse the word.
+     */
+    static final List<String> TABLE = List.of("DELETE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TRIGGER",
+            "TRUNCATE", "UPDATE");
+    private static final String SINCE_17 = "MAINTAIN";
     /** Column privileges (the ones PostgreSQL grants per column), sorted, as bits the same way. */
     static final List<String> COLUMN = List.of("INSERT", "REFERENCES", "SELECT", "UPDATE");
     private static final List<List<String>> TABLE_LISTS = everyList(TABLE);
@@ -24,7 +28,12 @@ final class Privileges {
 
     /** SQL for the table privilege mask of the relation whose oid is {@code oid} (e.g. {@code c.oid}). */
     static String tableMask(String oid) {
-        return mask(TABLE, privilege -> "pg_catalog.has_table_privilege(" + oid + ", '" + privilege + "')");
+        return mask(TABLE, privilege -> {
+            String check = "pg_catalog.has_table_privilege(" + oid + ", '" + privilege + "')";
+            // CASE evaluates the check only where the condition holds, so a PostgreSQL 16 never sees the word
+            return privilege.equals(SINCE_17) ? "(CASE WHEN pg_catalog.current_setting('server_version_num')::int"
+                    + " >= 170000 THEN " + check + " ELSE false END)" : check;
+        });
     }
 
     /** SQL for the column privilege mask of column {@code attnum} of relation {@code oid}. */

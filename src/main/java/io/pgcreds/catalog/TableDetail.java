@@ -9,13 +9,17 @@ import java.util.TreeMap;
 /**
  * The {@code /tables/{schema}/{name}} answer: one table as a credential sees it.
  *
- * @param privileges the credential's table privileges, sorted (see {@link TableInfo})
- * @param columns    every column, by position, each with the credential's privileges on it
- * @param primaryKey the primary key's columns in key order, or null when the table has none
+ * @param privileges  the credential's table privileges, sorted (see {@link TableInfo})
+ * @param schemaUsage whether the credential may use the table's schema (see {@link TableInfo})
+ * @param columns     the columns the credential can see (as information_schema.columns shows them: every
+ *                    one of a table it owns, else those it has a privilege on), by position, each with
+ *                    the credential's privileges on it
+ * @param primaryKey  the primary key's columns in key order, those the credential can see; null when the
+ *                    table has no primary key or the credential sees none of its columns
  */
 record TableDetail(String credential, int generation, String schema, String name, String type,
-                          List<String> privileges, boolean rowSecurity, List<ColumnInfo> columns,
-                          List<String> primaryKey) {
+                   List<String> privileges, boolean rowSecurity, boolean schemaUsage, List<ColumnInfo> columns,
+                   List<String> primaryKey) {
     public TableDetail {
         privileges = List.copyOf(privileges);
         columns = List.copyOf(columns);
@@ -29,6 +33,7 @@ record TableDetail(String credential, int generation, String schema, String name
         private String type;
         private int privileges;
         private boolean rowSecurity;
+        private boolean schemaUsage;
         private boolean found;
 
         void read(ResultSet row) throws SQLException {
@@ -36,6 +41,7 @@ record TableDetail(String credential, int generation, String schema, String name
             type = row.getString(1);
             privileges = row.getInt(2);
             rowSecurity = row.getBoolean(3);
+            schemaUsage = row.getBoolean(11);
             String column = row.getString(4);
             if (column == null) {
                 return; // a table without columns
@@ -54,7 +60,7 @@ record TableDetail(String credential, int generation, String schema, String name
                 return null;
             }
             return new TableDetail(credential, generation, schema, name, type, Privileges.ofTable(privileges),
-                    rowSecurity, columns, keyColumns.isEmpty() ? null : new ArrayList<>(keyColumns.values()));
+                    rowSecurity, schemaUsage, columns, keyColumns.isEmpty() ? null : new ArrayList<>(keyColumns.values()));
         }
     }
 }

@@ -7,6 +7,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import io.pgcreds.catalog.AmbiguousDatabaseException;
 import io.pgcreds.catalog.MixedDatabasesException;
 import io.pgcreds.catalog.TableNotFoundException;
 import io.pgcreds.catalog.UnknownDatabaseException;
@@ -54,6 +55,8 @@ final class Problems {
                 write(ctx, 404, "table-not-found", "Table not found", e.getMessage(), null, null));
         config.routes.exception(UnknownDatabaseException.class, (e, ctx) ->
                 write(ctx, 404, "unknown-database", "Unknown database", e.getMessage(), null, null));
+        config.routes.exception(AmbiguousDatabaseException.class, (e, ctx) ->
+                write(ctx, 400, "ambiguous-database", "Ambiguous database", e.getMessage(), null, null));
         config.routes.exception(MixedDatabasesException.class, (e, ctx) ->
                 write(ctx, 400, "credentials-of-different-databases", "Credentials of different databases",
                         e.getMessage(), null, null));

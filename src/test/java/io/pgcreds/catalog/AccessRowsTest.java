@@ -16,10 +16,11 @@ class AccessRowsTest {
     @Test
     void every_mask_is_a_sorted_list_without_repeats() {
         assertThat(Privileges.ofTable(0)).isEmpty();
-        assertThat(Privileges.ofTable(127)).isEqualTo(Privileges.TABLE).isSorted();
-        assertThat(Privileges.ofTable(8 + 2)).containsExactly("INSERT", "SELECT");
+        assertThat(Privileges.ofTable(255)).isEqualTo(Privileges.TABLE).isSorted();
+        assertThat(Privileges.ofTable(16 + 2)).containsExactly("INSERT", "SELECT");
+        assertThat(Privileges.ofTable(4)).containsExactly("MAINTAIN");
         assertThat(Privileges.ofColumn(4 + 8)).containsExactly("SELECT", "UPDATE");
-        for (int mask = 0; mask < 128; mask++) {
+        for (int mask = 0; mask < 256; mask++) {
             assertThat(Privileges.ofTable(mask)).isSorted().doesNotHaveDuplicates().hasSize(Integer.bitCount(mask));
         }
     }
@@ -52,7 +53,7 @@ class AccessRowsTest {
     }
 
     private static TableInfo table(String schema, String name, String... privileges) {
-        return new TableInfo(schema, name, "BASE TABLE", Arrays.asList(privileges), false);
+        return new TableInfo(schema, name, "BASE TABLE", Arrays.asList(privileges), false, true);
     }
 
     private static TablePage page(String credential, TableInfo... tables) {

@@ -14,8 +14,8 @@ class TableInfoJsonTest {
 
     @Test
     void a_row_is_written_as_the_bean_serializer_would_write_it() throws Exception {
-        List<TableInfo> rows = List.of(new TableInfo("public", "orders", "BASE TABLE", List.of("INSERT", "SELECT"), true),
-                new TableInfo("we\"ird\\schema", "tä\u0001ble \uD83D\uDE00", "VIEW", List.of(), false));
+        List<TableInfo> rows = List.of(new TableInfo("public", "orders", "BASE TABLE", List.of("INSERT", "SELECT"), true, true),
+                new TableInfo("we\"ird\\schema", "tä\u0001ble \uD83D\uDE00", "VIEW", List.of(), false, false));
         TablePage page = new TablePage("DATABASE", 3, null, 100, 0, false, rows);
 
         assertThat(service.getSerializerProviderInstance().findValueSerializer(TableInfo.class))
@@ -23,7 +23,7 @@ class TableInfoJsonTest {
         assertThat(service.writeValueAsString(page)).isEqualTo(plain.writeValueAsString(page));
         assertThat(service.writeValueAsString(rows.get(0)))
                 .isEqualTo("{\"schema\":\"public\",\"name\":\"orders\",\"type\":\"BASE TABLE\","
-                        + "\"privileges\":[\"INSERT\",\"SELECT\"],\"rowSecurity\":true}");
+                        + "\"privileges\":[\"INSERT\",\"SELECT\"],\"rowSecurity\":true,\"schemaUsage\":true}");
         assertThat(service.readTree(service.writeValueAsBytes(rows.get(1))).get("name").asText())
                 .isEqualTo("tä\u0001ble \uD83D\uDE00");
     }

@@ -5,6 +5,8 @@ import io.pgcreds.testing.ApiClient;
 import io.pgcreds.testing.GrantsDatabase;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
+import io.pgcreds.testing.postgres.PostgresOptions;
+import io.pgcreds.testing.postgres.PostgresServer;
 import io.pgcreds.testing.postgres.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +20,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static io.pgcreds.e2e.TablePrivilegesIT.texts;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,12 +31,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code /access}: the credentials of one database side by side, each asked as itself on every
  * request; one whose password is stale and one whose reads hang show as unavailable with their
- * errorClass while the others answer; credentials of another database are refused; pages are stable.
+ * errorClass while the others answer, in every one of many concurrent requests; credentials of
+ * another database are refused; a database name two servers have must be given as host:port/name;
+ * pages are stable.
  */
 class AccessMatrixIT {
-    private static final List<String> ALL = List.of("DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE",
-            "UPDATE");
     private static final int STATEMENT_TIMEOUT_MS = 1500;
+    private static List<String> all; // MAINTAIN too from PostgreSQL 17 on
     private static GrantsDatabase db;
     private static ServiceUnderTest service;
     private static ApiClient api;
@@ -38,6 +45,7 @@ class AccessMatrixIT {
     @BeforeAll
     static void start() {
         db = GrantsDatabase.create(TestDatabases.shared(), "matrix");
+        all = db.allTablePrivileges();
         String stale = db.role("owner").replace("_owner_", "_stale_");
         String slow = db.role("owner").replace("_owner_", "_slow_");
         String other = db.database() + "_other";
@@ -81,29 +89,32 @@ class AccessMatrixIT {
     void the_matrix_compares_every_credential_of_the_default_credentials_database() {
         JsonNode matrix = api.get("/access?limit=1000").json();
         assertThat(matrix.path("database").asText()).isEqualTo(db.database());
+        assertThat(matrix.path("databaseId").asText()).isEqualTo(databaseId(db.server(), db.database()));
         assertThat(statuses(matrix)).containsExactly("ANALYST answered", "DATABASE answered", "SLOW answered",
                 "STALE unavailable auth", "WORKER answered"); // not OTHER (another database), not BROKEN (none known)
         Map<String, Map<String, List<String>>> rows = rows(matrix);
         assertThat(rows.get("public.orders")).containsExactly(Map.entry("ANALYST", List.of("SELECT")),
-                Map.entry("DATABASE", ALL), Map.entry("SLOW", List.of("SELECT")), Map.entry("WORKER", List.of("null")));
+                Map.entry("DATABASE", all), Map.entry("SLOW", List.of("SELECT")), Map.entry("WORKER", List.of("null")));
         assertThat(rows.get("public.jobs")).containsEntry("WORKER", List.of("SELECT", "UPDATE"))
                 .containsEntry("ANALYST", List.of("null"));
         assertThat(rows.get("public.customers")).containsEntry("ANALYST", List.of());
         assertThat(rows.get("public.daily_totals")).containsEntry("WORKER", List.of("SELECT"))
                 .containsEntry("SLOW", List.of("SELECT"));
-        assertThat(rows.get("public.salaries")).containsEntry("DATABASE", ALL).containsEntry("ANALYST", List.of("null"));
+        assertThat(rows.get("public.salaries")).containsEntry("DATABASE", all).containsEntry("ANALYST", List.of("null"));
         assertThat(rows).containsKeys("Mixed Case.Odd Table", "public.measurements_2024", "public.a/b");
         assertThat(rows.values()).allSatisfy(byCredential -> assertThat(byCredential).doesNotContainKey("STALE"));
         assertThat(matrix.at("/tables/0/rowSecurity").isBoolean()).isTrue();
+        assertThat(withoutSchemaUsage(matrix)).containsExactly(Map.entry("hidden.notes", List.of("ANALYST")));
+        assertThat(rows.get("public.order_totals")).containsEntry("ANALYST", List.of("SELECT"));
     }
 
     @Test
     void credential_narrows_the_columns_and_the_rows_to_what_those_see() {
         JsonNode matrix = api.get("/access?credential=WORKER&credential=ANALYST&credential=ANALYST").json();
         assertThat(statuses(matrix)).containsExactly("ANALYST answered", "WORKER answered");
-        assertThat(rows(matrix).keySet()).containsExactly("Mixed Case.Odd Table", "public.customers",
-                "public.daily_totals", "public.events", "public.jobs", "public.measurements", "public.orders",
-                "public.revocable");
+        assertThat(rows(matrix).keySet()).containsExactly("Mixed Case.Odd Table", "hidden.notes", "public.customers",
+                "public.daily_totals", "public.events", "public.jobs", "public.measurements", "public.order_totals",
+                "public.orders", "public.revocable");
         assertThat(rows(matrix).get("public.events")).containsExactly(Map.entry("ANALYST", List.of("INSERT")),
                 Map.entry("WORKER", List.of("null")));
         JsonNode broken = api.get("/access?credential=BROKEN&credential=WORKER").json();
@@ -118,8 +129,8 @@ class AccessMatrixIT {
         ApiClient.Response mixed = api.get("/access?credential=DATABASE&credential=OTHER");
         assertThat(mixed.status()).isEqualTo(400);
         assertThat(mixed.json().path("type").asText()).isEqualTo("urn:pgcreds:problem:credentials-of-different-databases");
-        assertThat(mixed.json().path("detail").asText()).contains("DATABASE to " + db.database())
-                .contains("OTHER to " + db.database() + "_other");
+        assertThat(mixed.json().path("detail").asText()).contains("DATABASE to " + databaseId(db.server(), db.database()))
+                .contains("OTHER to " + databaseId(db.server(), db.database() + "_other"));
         JsonNode other = api.get("/access?database=" + db.database() + "_other").json();
         assertThat(statuses(other)).containsExactly("OTHER answered");
         assertThat(other.path("tables").size()).isZero();
@@ -129,6 +140,114 @@ class AccessMatrixIT {
         assertThat(noDatabase.json().path("type").asText()).isEqualTo("urn:pgcreds:problem:unknown-database");
         assertThat(api.get("/access?credential=").status()).isEqualTo(400);
         assertThat(api.get("/access?limit=0").status()).isEqualTo(400);
+    }
+
+    @Test
+    void when_not_one_credential_answers_the_answer_is_a_503_problem() {
+        ApiClient.Response broken = api.get("/access?credential=BROKEN");
+        assertThat(broken.status()).isEqualTo(503);
+        assertThat(broken.json().path("type").asText()).isEqualTo("urn:pgcreds:problem:credential-unavailable");
+        assertThat(broken.json().path("errorClass").asText()).isEqualTo("config");
+        assertThat(broken.json().path("detail").asText()).contains("BROKEN");
+        ApiClient.Response both = api.get("/access?credential=BROKEN&credential=STALE");
+        assertThat(both.status()).isEqualTo(503);
+        assertThat(both.json().path("errorClass").asText()).as("auth and config: no one class").isEqualTo("other");
+        assertThat(both.header("Retry-After")).isNotNull();
+    }
+
+    @Test
+    void concurrent_requests_while_one_credential_hangs_never_show_a_healthy_credential_unavailable() throws Exception {
+        int clients = 24;
+        int rounds = 6;
+        ExecutorService requests = Executors.newFixedThreadPool(clients);
+        try (Connection holder = db.server().connectAsSuperuser(db.database());
+             Statement statement = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            holder.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            statement.execute("SELECT 1"); // SLOW's reads hang from here, see the test above
+            List<String> healthyUnavailable = new ArrayList<>();
+            int answers = 0;
+            for (int round = 0; round < rounds; round++) {
+                List<Future<JsonNode>> inFlight = new ArrayList<>();
+                for (int i = 0; i < clients; i++) {
+                    // every fourth request asks for the other database: its credential shares nothing but the lanes' code
+                    String path = i % 4 == 3 ? "/access?database=" + db.database() + "_other" : "/access";
+                    inFlight.add(requests.submit(() -> api.get(path).json()));
+                }
+                for (Future<JsonNode> answer : inFlight) {
+                    JsonNode matrix = answer.get(60, TimeUnit.SECONDS);
+                    answers++;
+                    statuses(matrix).stream().filter(status -> !status.startsWith("SLOW ") && !status.startsWith("STALE ")
+                            && !status.endsWith(" answered")).forEach(healthyUnavailable::add);
+                }
+            }
+            holder.rollback();
+            assertThat(answers).isEqualTo(clients * rounds);
+            assertThat(healthyUnavailable).as("healthy credentials listed unavailable in %d answers", answers).isEmpty();
+        } finally {
+            requests.shutdownNow();
+        }
+        assertThat(statuses(api.get("/access?credential=SLOW").json())).containsExactly("SLOW answered");
+    }
+
+    @Test
+    void a_database_is_named_by_host_port_and_name_when_two_servers_have_one_of_that_name() {
+        try (PostgresServer second = TestDatabases.start(PostgresOptions.defaults().named("pgcreds-twin-"))) {
+            String twin = db.role("owner").replace("_owner_", "_twin_");
+            String password = Secrets.remember("pw/twin@" + System.nanoTime());
+            second.execute("postgres", "CREATE ROLE " + twin + " LOGIN PASSWORD '" + password + "'",
+                    "CREATE DATABASE " + db.database() + " OWNER " + twin);
+            second.execute(db.database(), "SET ROLE " + twin, "CREATE TABLE public.twin_only (id int)");
+            try (ServiceUnderTest two = ServiceUnderTest.start(Map.of("DATABASE_URL", db.url("owner"),
+                    "ANALYST_URL", db.url("analyst"), "TWIN_URL",
+                    Secrets.remember(second.url(twin, password, db.database()))))) {
+                ApiClient client = two.client();
+                two.awaitHealth(health -> health.path("status").asText().equals("UP"), Duration.ofSeconds(20));
+                String first = databaseId(db.server(), db.database());
+                String other = databaseId(second, db.database());
+
+                ApiClient.Response ambiguous = client.get("/access?database=" + db.database());
+                assertThat(ambiguous.status()).isEqualTo(400);
+                assertThat(ambiguous.json().path("type").asText()).isEqualTo("urn:pgcreds:problem:ambiguous-database");
+                assertThat(ambiguous.json().path("detail").asText()).contains(first).contains(other)
+                        .contains("database=HOST:PORT/NAME").doesNotContain(twin).doesNotContain(db.role("owner"));
+
+                JsonNode chosen = client.get("/access?database=" + other).json();
+                assertThat(statuses(chosen)).containsExactly("TWIN answered");
+                assertThat(chosen.path("databaseId").asText()).isEqualTo(other);
+                assertThat(names(chosen)).containsExactly("public.twin_only");
+                assertThat(statuses(client.get("/access?database=" + first).json()))
+                        .containsExactly("ANALYST answered", "DATABASE answered");
+                assertThat(statuses(client.get("/access").json())).as("the default credential's database, not its twin")
+                        .containsExactly("ANALYST answered", "DATABASE answered");
+                assertThat(statuses(client.get("/access?database=" + db.database() + "&credential=TWIN").json()))
+                        .as("the credentials named say which").containsExactly("TWIN answered");
+
+                ApiClient.Response mixed = client.get("/access?credential=DATABASE&credential=TWIN");
+                assertThat(mixed.status()).isEqualTo(400);
+                assertThat(mixed.json().path("detail").asText()).contains("DATABASE to " + first).contains("TWIN to " + other);
+                assertThat(client.get("/access?database=" + other + "&credential=ANALYST").status()).isEqualTo(400);
+                ApiClient.Response unknown = client.get("/access?database=127.0.0.1:1/" + db.database());
+                assertThat(unknown.status()).isEqualTo(404);
+                assertThat(unknown.json().path("detail").asText()).contains(first).contains(other);
+            }
+        }
+    }
+
+    /** A database as the matrix names it: host:port/name. */
+    private static String databaseId(PostgresServer server, String database) {
+        return (server.host().contains(":") ? "[" + server.host() + "]" : server.host()) + ":" + server.port() + "/" + database;
+    }
+
+    /** "schema.name" to the credentials without USAGE on its schema, for the rows that have any. */
+    private static Map<String, List<String>> withoutSchemaUsage(JsonNode matrix) {
+        Map<String, List<String>> rows = new LinkedHashMap<>();
+        matrix.path("tables").forEach(row -> {
+            if (!row.path("withoutSchemaUsage").isEmpty()) {
+                rows.put(row.path("schema").asText() + "." + row.path("name").asText(), texts(row.path("withoutSchemaUsage")));
+            }
+        });
+        return rows;
     }
 
     @Test

@@ -31,8 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 404s that do not tell a hidden table from a missing one; a REVOKE seen at the next request.
  */
 class TablePrivilegesIT {
-    private static final List<String> ALL = List.of("DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE",
-            "UPDATE");
+    private static List<String> all; // MAINTAIN too from PostgreSQL 17 on
     private static GrantsDatabase db;
     private static ServiceUnderTest service;
     private static ApiClient api;
@@ -40,6 +39,7 @@ class TablePrivilegesIT {
     @BeforeAll
     static void start() {
         db = GrantsDatabase.create(TestDatabases.shared(), "grants");
+        all = db.allTablePrivileges();
         service = ServiceUnderTest.start(Map.of("DATABASE_URL", db.url("owner"), "ANALYST_URL", db.url("analyst"),
                 "WORKER_URL", db.url("worker")));
         api = service.client();
@@ -58,10 +58,12 @@ class TablePrivilegesIT {
         Map<String, List<String>> analyst = privileges(api.get("/tables?credential=ANALYST").json());
         Map<String, List<String>> expected = new LinkedHashMap<>();
         expected.put("Mixed Case.Odd Table", List.of("SELECT"));
+        expected.put("hidden.notes", List.of("SELECT")); // moot: no USAGE on the schema, which schemaUsage says
         expected.put("public.customers", List.of()); // column grants only: the columns say more
         expected.put("public.daily_totals", List.of("SELECT")); // granted to PUBLIC
         expected.put("public.events", List.of("INSERT"));
         expected.put("public.measurements", List.of("SELECT")); // the partitioned table, not its partition
+        expected.put("public.order_totals", List.of("SELECT")); // a materialized view
         expected.put("public.orders", List.of("SELECT"));
         expected.put("public.revocable", List.of("SELECT"));
         assertThat(analyst).containsExactlyEntriesOf(expected);
@@ -70,8 +72,8 @@ class TablePrivilegesIT {
                 "public.daily_totals", List.of("SELECT"), "public.jobs", List.of("SELECT", "UPDATE")));
 
         Map<String, List<String>> owner = privileges(api.get("/tables?limit=1000").json());
-        assertThat(owner).containsKeys("public.salaries", "public.measurements_2024", "public.a/b");
-        assertThat(owner.values()).allSatisfy(list -> assertThat(list).isEqualTo(ALL));
+        assertThat(owner).containsKeys("public.salaries", "public.measurements_2024", "public.a/b", "public.café");
+        assertThat(owner.values()).allSatisfy(list -> assertThat(list).isEqualTo(all));
     }
 
     @Test
@@ -84,13 +86,39 @@ class TablePrivilegesIT {
     }
 
     @Test
-    void the_rows_are_those_information_schema_tables_shows_each_role() throws SQLException {
+    void the_schemas_usage_is_flagged_where_the_privileges_are_moot() {
+        Map<String, Boolean> usage = new LinkedHashMap<>();
+        api.get("/tables?credential=ANALYST").json().path("tables").forEach(table -> usage.put(
+                table.path("schema").asText() + "." + table.path("name").asText(), table.path("schemaUsage").asBoolean()));
+        assertThat(usage).containsEntry("hidden.notes", false).containsEntry("public.orders", true)
+                .containsEntry("Mixed Case.Odd Table", true);
+        JsonNode notes = api.get("/tables/hidden/notes?credential=ANALYST").json();
+        assertThat(notes.path("schemaUsage").asBoolean()).isFalse();
+        assertThat(texts(notes.path("privileges"))).containsExactly("SELECT");
+        assertThat(api.get("/tables/hidden/notes").json().path("schemaUsage").asBoolean()).as("the owner's").isTrue();
+    }
+
+    @Test
+    void a_materialized_view_is_listed_as_such() {
+        JsonNode view = api.get("/tables/public/order_totals?credential=ANALYST").json();
+        assertThat(view.path("type").asText()).isEqualTo("MATERIALIZED VIEW");
+        assertThat(columns(view)).containsExactly("orders integer nullable default=null #1 [SELECT]",
+                "total numeric nullable default=null #2 [SELECT]");
+        assertThat(api.get("/tables/public/order_totals?credential=WORKER").status()).isEqualTo(404);
+    }
+
+    @Test
+    void the_rows_are_those_information_schema_tables_shows_each_role_and_its_materialized_views() throws SQLException {
         for (String role : List.of("owner", "analyst", "worker")) {
             List<String> expected = new ArrayList<>();
             try (Connection connection = db.server().connect(db.role(role), db.passwords().get(role), db.database());
-                 ResultSet rows = connection.createStatement().executeQuery("SELECT table_schema, table_name, table_type"
-                         + " FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
-                         + " ORDER BY table_schema, table_name")) {
+                 ResultSet rows = connection.createStatement().executeQuery("SELECT * FROM (SELECT table_schema::text AS s,"
+                         + " table_name::text AS t, table_type::text FROM information_schema.tables"
+                         + " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+                         + " UNION ALL SELECT schemaname::text, matviewname::text, 'MATERIALIZED VIEW' FROM pg_matviews"
+                         + " WHERE pg_has_role(matviewowner, 'USAGE') OR has_table_privilege(format('%I.%I', schemaname,"
+                         + " matviewname), 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
+                         + ") AS visible ORDER BY s COLLATE \"C\", t COLLATE \"C\"")) {
                 while (rows.next()) {
                     expected.add(rows.getString(1) + "." + rows.getString(2) + " " + rows.getString(3));
                 }
@@ -109,10 +137,9 @@ class TablePrivilegesIT {
         assertThat(customers.path("credential").asText()).isEqualTo("ANALYST");
         assertThat(customers.path("type").asText()).isEqualTo("BASE TABLE");
         assertThat(texts(customers.path("privileges"))).isEmpty();
-        assertThat(columns(customers)).containsExactly(
-                "id bigint not-null default=null #1 [SELECT]",
-                "name text not-null default=null #2 [SELECT]",
-                "email text nullable default=null #3 []");
+        assertThat(columns(customers)).as("email, granted nothing, is left out as information_schema.columns does")
+                .containsExactly("id bigint not-null default=null #1 [SELECT]",
+                        "name text not-null default=null #2 [SELECT]");
         assertThat(texts(customers.path("primaryKey"))).containsExactly("id");
 
         JsonNode orders = api.get("/tables/public/orders?credential=ANALYST").json();
@@ -138,7 +165,7 @@ class TablePrivilegesIT {
         JsonNode measurements = api.get("/tables/public/measurements").json();
         assertThat(measurements.path("credential").asText()).isEqualTo("DATABASE");
         assertThat(measurements.path("type").asText()).isEqualTo("BASE TABLE");
-        assertThat(texts(measurements.path("privileges"))).isEqualTo(ALL);
+        assertThat(texts(measurements.path("privileges"))).isEqualTo(all);
         assertThat(texts(measurements.path("primaryKey"))).containsExactly("at", "id"); // key order, not column order
         assertThat(columns(measurements)).containsExactly(
                 "id bigint not-null default=null #1 [INSERT, REFERENCES, SELECT, UPDATE]",
@@ -194,6 +221,51 @@ class TablePrivilegesIT {
             assertThat(ContractValidator.instance().problemViolations(answer.body())).as(malformed).isEmpty();
         }
         assertThat(api.get("/tables/public/orders?colour=red").status()).isEqualTo(400);
+    }
+
+    @Test
+    void a_table_named_in_utf8_is_found_and_quoted_back_intact() {
+        JsonNode cafe = api.get("/tables/public/caf%C3%A9").json();
+        assertThat(cafe.path("name").asText()).isEqualTo("café");
+        assertThat(columns(cafe)).contains("crème text nullable default=null #2 [INSERT, REFERENCES, SELECT, UPDATE]");
+        ApiClient.Response hidden = api.get("/tables/public/caf%C3%A9?credential=ANALYST");
+        assertThat(hidden.status()).isEqualTo(404);
+        assertThat(hidden.header("content-type")).startsWith("application/problem+json");
+        assertThat(hidden.json().path("detail").asText()).contains("\"public\".\"café\"");
+        ApiClient.Response unknown = api.get("/tables/public/orders?credential=CR%C3%88ME");
+        assertThat(unknown.json().path("detail").asText()).contains("'CRÈME'");
+    }
+
+    @Test
+    void names_a_problem_quotes_back_are_shortened_and_escaped() {
+        String long3k = "x".repeat(2999) + "%0A";
+        ApiClient.Response missing = api.get("/tables/public/" + long3k);
+        assertThat(missing.status()).isEqualTo(404);
+        String detail = missing.json().path("detail").asText();
+        assertThat(detail).contains("x".repeat(63) + "... (3000 characters)").doesNotContain("x".repeat(65))
+                .hasSizeLessThan(300);
+        assertThat(api.get("/tables/public/a%0Ab%1B").json().path("detail").asText()).contains("\"a\\nb\\u001b\"");
+        // 10 kB is more than the HTTP server takes in a request line: a short problem, whatever its status
+        ApiClient.Response huge = api.get("/tables/public/" + "y".repeat(10_000));
+        assertThat(huge.status()).isBetween(400, 499);
+        assertThat(huge.header("content-type")).startsWith("application/problem+json");
+        assertThat(huge.body()).hasSizeLessThan(1000);
+        ApiClient.Response unknownParameter = api.get("/tables?" + "z".repeat(3000) + "=1");
+        assertThat(unknownParameter.status()).isEqualTo(400);
+        assertThat(unknownParameter.json().path("detail").asText()).contains("... (3000 characters)").hasSizeLessThan(300);
+        assertThat(unknownParameter.json().at("/invalidParams/0/name").asText()).hasSizeLessThan(100);
+        ApiClient.Response unknownCredential = api.get("/tables?credential=" + "w".repeat(150));
+        assertThat(unknownCredential.json().path("detail").asText()).contains("w".repeat(64) + "... (150 characters)");
+    }
+
+    @Test
+    void a_query_string_with_an_empty_parameter_name_is_read_as_without_it() {
+        for (String query : List.of("?limit=5&&offset=0", "?limit=5&", "?&limit=5", "?limit=5&=x")) {
+            ApiClient.Response answer = api.get("/tables" + query);
+            assertThat(answer.status()).as(query).isEqualTo(200);
+            assertThat(answer.json().path("limit").asInt()).as(query).isEqualTo(5);
+        }
+        assertThat(api.get("/tables?limit=5&colour=red").status()).isEqualTo(400);
     }
 
     @Test

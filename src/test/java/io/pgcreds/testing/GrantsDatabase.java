@@ -16,7 +16,10 @@ import java.util.Map;
  *       public.measurements (not its partition), SELECT "Mixed Case"."Odd Table" and public.revocable;</li>
  *   <li>{@code worker} may SELECT and UPDATE public.jobs only through the NOLOGIN group role {@code crew};</li>
  *   <li>everyone may SELECT the view public.daily_totals (granted to PUBLIC);</li>
- *   <li>public.salaries is the owner's alone; public has tables whose names need percent-encoding.</li>
+ *   <li>{@code analyst} may SELECT the materialized view public.order_totals, and hidden.notes in a
+ *       schema it has no USAGE on;</li>
+ *   <li>public.salaries and public.café are the owner's alone; public has tables whose names need
+ *       percent-encoding.</li>
  * </ul>
  *
  * @param roles role names by the credential they stand for ({@code owner}, {@code analyst}, ...)
@@ -64,6 +67,10 @@ public record GrantsDatabase(PostgresServer server, String database, Map<String,
                         + " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
                 "CREATE SCHEMA \"Mixed Case\"",
                 "CREATE TABLE \"Mixed Case\".\"Odd Table\" (id serial PRIMARY KEY, \"Weird Col\" varchar(20))",
+                "CREATE MATERIALIZED VIEW public.order_totals AS SELECT 1 AS orders, 2.5 AS total",
+                "CREATE TABLE public.\"café\" (id bigint PRIMARY KEY, crème text)",
+                "CREATE SCHEMA hidden",
+                "CREATE TABLE hidden.notes (id bigint, body text)",
                 awkward.toString(),
                 "RESET ROLE",
                 "GRANT CONNECT ON DATABASE " + database + " TO " + analyst + ", " + roles.get("worker"),
@@ -73,7 +80,8 @@ public record GrantsDatabase(PostgresServer server, String database, Map<String,
                 "GRANT USAGE ON SCHEMA \"Mixed Case\" TO " + analyst,
                 "GRANT SELECT ON \"Mixed Case\".\"Odd Table\" TO " + analyst,
                 "GRANT SELECT, UPDATE ON public.jobs TO " + crew,
-                "GRANT SELECT ON public.daily_totals TO PUBLIC");
+                "GRANT SELECT ON public.daily_totals TO PUBLIC",
+                "GRANT SELECT ON public.order_totals, hidden.notes TO " + analyst);
         return new GrantsDatabase(server, database, Map.copyOf(roles), Map.copyOf(passwords));
     }
 
@@ -89,5 +97,19 @@ public record GrantsDatabase(PostgresServer server, String database, Map<String,
 
     public String role(String credential) {
         return roles.get(credential);
+    }
+
+    /** Every table privilege, as an owner has them: MAINTAIN too from PostgreSQL 17 on. */
+    public List<String> allTablePrivileges() {
+        try (java.sql.Connection connection = server.connectAsSuperuser(database);
+             java.sql.ResultSet row = connection.createStatement().executeQuery(
+                     "SELECT current_setting('server_version_num')::int >= 170000")) {
+            row.next();
+            return row.getBoolean(1)
+                    ? List.of("DELETE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE")
+                    : List.of("DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("could not read the server's version: " + e.getMessage(), e);
+        }
     }
 }
