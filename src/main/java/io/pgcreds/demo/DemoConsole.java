@@ -36,6 +36,7 @@ final class DemoConsole {
         out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/credentials");
         out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" '" + base + "/tables?credential=DATABASE'");
         out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" '" + base + "/tables?credential=ANALYST'");
+        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/access");
         out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/metrics");
         out.println();
         out.println("Change things as Heroku would (type here, or run from another terminal in this directory):");

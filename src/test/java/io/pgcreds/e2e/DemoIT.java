@@ -50,7 +50,7 @@ class DemoIT {
             List<Integer> serverPorts = ports(banner);
             assertThat(serverPorts).hasSize(2).allMatch(DemoIT::answers);
             assertThat(banner).contains("curl -s -H \"Authorization: Bearer $TOKEN\"")
-                    .contains("java -jar target/pgcreds.jar demo rotate ANALYST");
+                    .contains("/access\n").contains("java -jar target/pgcreds.jar demo rotate ANALYST");
 
             ApiClient api = new ApiClient(demo.port(), token.group(1));
             api.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
