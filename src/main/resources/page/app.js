@@ -6,6 +6,7 @@
 (() => {
   const TOKEN_KEY = 'pgcreds.token';
   const SVG = 'http://www.w3.org/2000/svg';
+  const ALL_TABLE_PRIVILEGES = ['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE'];
   const COLUMNS = ['status', 'name', 'role', 'tls', 'pool', 'latency', 'use', 'generation', 'state', 'reload'];
   const SOURCE_NAMES = {'env-file': 'Env file', 'heroku-api': 'Platform API'};
   const $ = (id) => document.getElementById(id);
@@ -686,24 +687,64 @@
     });
     return node;
   }
-  /** Reads what issue 16's /fleet says, whichever of its likely field names it uses. */
+  /**
+   * /fleet: each instance's generation (and state, when not active) of each credential. When the
+   * instances disagree, the badge says how often, the service's reasons are listed, each disputed
+   * credential gets a line with every instance's generation, and its cells are marked: the one an
+   * instance holds from before another replaced it, or in another state, as lagging.
+   */
   function drawFleet(fleet) {
     const instances = fleet.instances || [];
-    const generationsOf = (instance) => {
-      const raw = instance.generations || instance.credentials || {};
-      const flat = {};
-      for (const [name, value] of Object.entries(raw)) flat[name] = value && typeof value === 'object' ? value.generation : value;
-      return flat;
+    const heldBy = (instance) => {
+      const raw = instance.credentials || instance.generations || {};
+      const held = {};
+      for (const [name, value] of Object.entries(raw)) {
+        held[name] = value && typeof value === 'object' ? value : {generation: value, state: 'active'};
+      }
+      return held;
     };
-    const credentials = [...new Set(instances.flatMap((i) => Object.keys(generationsOf(i))))].sort();
-    const rows = instances.map((i) => [i.id || i.instance || i.dyno || i.name,
-      ...credentials.map((c) => generationsOf(i)[c]), ago(i.lastSeenAt || i.seenAt)]);
+    const idOf = (instance) => instance.id || instance.instance || instance.dyno || instance.name;
+    const credentials = [...new Set(instances.flatMap((i) => Object.keys(heldBy(i))))].sort();
+    const reasons = fleet.disagreements || [];
+    const disputed = credentials.filter((c) => reasons.some((r) => r.startsWith(c + ': ')
+      || r.includes(' holds ' + c + ' generation ')));
+    const lagging = (id, credential, held) => reasons.some((r) => r.startsWith(id + ' holds ' + credential + ' generation '))
+      || (held && held.state !== 'active' && disputed.includes(credential));
+    const describe = (held) => held ? held.generation + (held.state && held.state !== 'active' ? ' ' + held.state : '') : 'missing';
+    const rows = instances.map((instance) => {
+      const id = idOf(instance);
+      const held = heldBy(instance);
+      return [id, ...credentials.map((c) => {
+        const cell = el('span', disputed.includes(c) ? (lagging(id, c, held[c]) ? 'cell lagging' : 'cell disputed') : 'cell',
+          describe(held[c]));
+        cell.dataset.instance = id;
+        cell.dataset.credential = c;
+        return cell;
+      }), ago(instance.lastSeenAt || instance.seenAt)];
+    });
     const agree = badge();
-    setBadge(agree, fleet.agree ? 'up' : 'warn', fleet.agree ? 'up' : 'warn',
-      fleet.agree ? 'every instance serves the same generations' : 'the instances serve different generations');
+    setBadge(agree, fleet.agree ? 'up' : 'warn', fleet.agree ? 'up' : 'warn', fleet.agree
+      ? 'every instance serves the same generations'
+      : reasons.length + (reasons.length === 1 ? ' disagreement' : ' disagreements') + ' between the instances');
+    const parts = [agree];
+    if (!fleet.agree) {
+      const list = el('ul', 'disagreements');
+      list.id = 'fleet-disagreements';
+      for (const c of disputed) {
+        const item = el('li', 'generations', c + ': ' + instances.map((i) => {
+          const held = heldBy(i)[c];
+          return idOf(i) + (held ? ' generation ' + describe(held) : ' missing');
+        }).join(', '));
+        item.dataset.credential = c;
+        list.appendChild(item);
+      }
+      for (const reason of reasons) list.appendChild(el('li', 'reason-line', reason));
+      parts.push(list);
+    }
     const wrap = el('div', 'table-wrap');
     wrap.appendChild(table(['Instance', ...credentials.map((c) => c + ' generation'), 'Seen'], rows));
-    $('fleet-body').replaceChildren(agree, wrap);
+    parts.push(wrap);
+    $('fleet-body').replaceChildren(...parts);
   }
   /** /access: tables x credentials of one database; a cell is the privileges, or "cannot see". */
   function drawAccess(access) {
@@ -711,11 +752,11 @@
     const rows = (access.tables || []).map((t) => [t.schema + '.' + t.name, ...answered.map((name) => {
       const privileges = (t.credentials || {})[name];
       if (privileges == null) return 'cannot see';
-      if (privileges.length === 7) return 'all';
+      if (ALL_TABLE_PRIVILEGES.every((p) => privileges.includes(p))) return 'all'; // MAINTAIN too from PostgreSQL 17 on
       return privileges.length ? privileges.join(', ') : 'columns only';
     })]);
     const notes = [];
-    if (access.database) notes.push('Database ' + access.database + '.');
+    if (access.database) notes.push('Database ' + (access.databaseId || access.database) + '.');
     for (const c of access.credentials || []) {
       if (c.status !== 'answered') notes.push(c.name + ' did not answer (' + (c.errorClass || 'unknown') + ').');
     }

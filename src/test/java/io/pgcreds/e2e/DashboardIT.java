@@ -2,8 +2,10 @@ package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgcreds.testing.Await;
 import io.pgcreds.testing.Browser;
 import io.pgcreds.testing.DatabaseSetup;
+import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.Secrets;
 import io.pgcreds.testing.ServiceUnderTest;
 import io.pgcreds.testing.WatchedCredentials;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * service; after the token is typed every credential is listed with its status, role and TLS version;
  * a killed database turns its row DOWN, first, without a reload; an env-file rotation appears in the
  * timeline with trigger env-file; the token is in sessionStorage and nowhere else (URL, localStorage,
- * cookies, the HTML, the service's log); the Content-Security-Policy header is sent. Screenshots,
- * light and dark, go to target/dashboard/.
+ * cookies, the HTML, the service's log); the Content-Security-Policy header is sent. With two
+ * instances of one app, the Fleet panel shows which instance holds which generation of which
+ * credential once they disagree. Screenshots, light and dark, go to target/dashboard/.
  */
 class DashboardIT {
     private static final int INTERVAL_MS = 1000;
@@ -70,6 +74,61 @@ class DashboardIT {
                 check(result, service);
             }
         }
+    }
+
+    @Test
+    void the_fleet_panel_shows_which_instance_holds_which_generation_when_the_instances_disagree() throws Exception {
+        Browser.require();
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "dashfleet");
+        EnvFileWriter web1File = new EnvFileWriter(dir.resolve("web1.env"));
+        web1File.replace(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
+        try (ServiceUnderTest web1 = ServiceUnderTest.start(Map.of("DYNO", "web.1",
+                "PGCREDS_ENV_FILE", web1File.file().toString()));
+             ServiceUnderTest web2 = ServiceUnderTest.start(Map.of("DYNO", "web.2", "DATABASE_URL", db.ownerUrl(),
+                     "ANALYST_URL", db.limitedUrl()))) {
+            JsonNode agreeing = Await.until("web.1 seeing two agreeing instances", () -> web1.client().get("/fleet").json(),
+                    fleet -> fleet.path("instances").size() == 2 && fleet.path("agree").asBoolean());
+            // the fleet tells a stale generation from a fresh one only beyond its clock tolerance (2 s)
+            Instant web2Since = Instant.parse(instance(agreeing, "web.2").at("/credentials/ANALYST/since").asText());
+            Await.until("3 s since web.2 took ANALYST", Instant::now, now -> now.isAfter(web2Since.plusSeconds(3)));
+            Path out = Files.createDirectories(Path.of("target", "dashboard"));
+            JsonNode result;
+            try (Browser.Session browser = Browser.start("fleet-check.cjs", Map.of("PGCREDS_URL",
+                    "http://127.0.0.1:" + web1.port(), "PGCREDS_TOKEN", web1.token(), "OUT_DIR", out.toAbsolutePath().toString()))) {
+                Duration bound = Duration.ofSeconds(150);
+                assertThat(browser.next(bound).path("step").asText()).isEqualTo("disagree");
+                // web.1 alone replaces ANALYST (an env file is each instance's own and is not announced)
+                web1File.replace(Map.of("DATABASE_URL", db.ownerUrl(),
+                        "ANALYST_URL", Secrets.remember(db.limitedUrl() + "?application_name=pgcreds-web1")));
+                web1.awaitCredential("ANALYST", credential -> credential.path("generation").asInt() == 2);
+                browser.go();
+                result = browser.next(bound).path("result");
+            }
+            System.out.println("[figure] status page: the fleet's disagreement shown " + result.path("shownAfterMs").asLong()
+                    + " ms after web.1 replaced ANALYST (the page polls /fleet every 15 s)");
+            assertThat(list(result.path("consoleErrors"))).as("console errors").isEmpty();
+            assertThat(result.at("/agreeing/badge").asText()).contains("same generations");
+            JsonNode shown = result.path("disagreeing");
+            assertThat(shown.path("badge").asText()).contains("disagreement");
+            assertThat(list(shown.path("generationLines")))
+                    .containsExactly("ANALYST: web.1 generation 2, web.2 generation 1");
+            assertThat(list(shown.path("reasons"))).anySatisfy(reason -> assertThat(reason)
+                    .startsWith("web.2 holds ANALYST generation 1 since"));
+            assertThat(shown.path("lagging")).hasSize(1);
+            assertThat(shown.at("/lagging/0/instance").asText()).isEqualTo("web.2");
+            assertThat(shown.at("/lagging/0/credential").asText()).isEqualTo("ANALYST");
+            assertThat(shown.at("/lagging/0/text").asText()).isEqualTo("1");
+            assertThat(Secrets.foundIn(web1.log())).as("secrets in the services' log").isEmpty();
+        }
+    }
+
+    private static JsonNode instance(JsonNode fleet, String id) {
+        for (JsonNode instance : fleet.path("instances")) {
+            if (instance.path("id").asText().equals(id)) {
+                return instance;
+            }
+        }
+        throw new AssertionError("no instance " + id + " in " + fleet);
     }
 
     private static void report(JsonNode result) {
