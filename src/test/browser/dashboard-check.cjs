@@ -1,6 +1,7 @@
 // DashboardIT's browser: drives the status page in Debian's headless Chromium through playwright-core.
 // Talks to the test over stdin/stdout, one JSON line each way: it prints {"step": NAME} when it needs
-// the test to do something to the service (kill a database, rotate a credential) and waits for "go";
+// the test to do something to the service (kill a database, rotate a credential, take a var out of the
+// env file) and waits for "go";
 // it ends with {"result": {...}}, which the test asserts on. Every wait has a generous bound.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -32,7 +33,9 @@ function rows(page) {
     errorClass: tr.cells[0].querySelector('.sub').textContent,
     role: tr.cells[2].textContent,
     tls: tr.cells[3].firstChild.textContent,
-    state: tr.cells[8].textContent.trim(),
+    state: tr.cells[8].querySelector('.badge') ? tr.cells[8].querySelector('.badge').textContent.trim() : '',
+    leaving: Boolean(tr.cells[8].querySelector('.badge.leaving:not([hidden])')),
+    leavingText: tr.cells[8].textContent.trim(),
     generation: tr.cells[7].textContent,
     hidden: tr.hidden
   })));
@@ -109,6 +112,12 @@ async function until(what, check, timeoutMs) {
     result.rotationEvent = await page.$eval(selector, (item) => ({ trigger: item.dataset.trigger, text: item.textContent }));
     result.notReloaded = await page.evaluate(() => window.pgcredsLoadMarker === true
       && performance.getEntriesByType('navigation').length === 1);
+
+    await step('leave', { credential: expected.faulty });
+    result.leavingRow = await until(expected.faulty + ' shown as leaving', async () => (await rows(page))
+      .find((row) => row.name === expected.faulty && row.leaving), 60000);
+    await page.waitForSelector(`#events li[data-kind="leaving"][data-credential="${expected.faulty}"]`, { timeout: 60000 });
+    result.othersLeaving = (await rows(page)).filter((row) => row.leaving).map((row) => row.name);
 
     await page.keyboard.press('Escape');
     await page.locator('body').click({ position: { x: 5, y: 300 } });

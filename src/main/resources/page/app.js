@@ -342,7 +342,7 @@
     const credential = credentialOf(name);
     const cstate = credential ? credential.state : 'active';
     if ((health && health.status === 'DOWN') || cstate === 'invalid' || cstate === 'failed') return 0;
-    if (cstate !== 'active' || !health || health.status === 'UNKNOWN') return 1;
+    if (cstate !== 'active' || (credential && credential.leaving) || !health || health.status === 'UNKNOWN') return 1;
     return 2;
   }
   function names() {
@@ -396,7 +396,7 @@
       const credential = credentialOf(name);
       if (health && health.status === 'UP') up++;
       if (health && health.status === 'DOWN') down++;
-      if (credential && credential.state !== 'active') attention++;
+      if (credential && (credential.state !== 'active' || credential.leaving)) attention++;
     }
     setText($('n-total'), order.length);
     setText($('n-up'), up);
@@ -465,7 +465,8 @@
     setTime(row.reload, credential ? credential.lastReloadAt : null);
     setText(row.reloadError, credential && credential.reloadError ? credential.reloadError : '');
     row.search = [name, status, health && health.errorClass, credential && credential.configVars.join(' '),
-      credential && credential.role, credential && credential.state, tags.join(' ')].join(' ').toLowerCase();
+      credential && credential.role, credential && credential.state, credential && credential.leaving ? 'leaving' : '',
+      tags.join(' ')].join(' ').toLowerCase();
   }
 
   function updatePool(row, pool) {
@@ -494,10 +495,17 @@
     if (!node || node.nodeType !== 1) {
       row.state.replaceChildren(badge());
       node = row.state.firstChild;
+      row.leaving = row.state.appendChild(badge());
+      row.leavingUntil = row.state.appendChild(el('span', 'sub'));
     }
-    const look = {active: ['up', 'up'], pending: ['warn', 'wait'], leaving: ['warn', 'wait'], failed: ['down', 'down'],
+    const look = {active: ['up', 'up'], pending: ['warn', 'wait'], failed: ['down', 'down'],
       invalid: ['down', 'warn']}[credential.state] || ['unknown', 'info'];
     setBadge(node, look[0], look[1], credential.state);
+    // absent from the config, serving out its removal grace: a second badge, and when it goes
+    const leaving = credential.leaving;
+    if (row.leaving.hidden === Boolean(leaving)) row.leaving.hidden = !leaving;
+    if (leaving) setBadge(row.leaving, 'warn leaving', 'wait', 'leaving');
+    setText(row.leavingUntil, leaving ? 'removed at ' + clock(leaving.removeAt) + ' unless it comes back' : '');
   }
 
   // --- sparklines ----------------------------------------------------------------------------
@@ -579,7 +587,7 @@
   // --- timeline ------------------------------------------------------------------------------
   const KINDS = {
     added: ['up', 'up'], replaced: ['up', 'swap'], recovered: ['up', 'up'], up: ['up', 'up'],
-    removed: ['unknown', 'info'], pending: ['warn', 'wait'], failed: ['down', 'down'], invalid: ['down', 'warn'],
+    removed: ['unknown', 'info'], leaving: ['warn', 'wait'], kept: ['up', 'up'], pending: ['warn', 'wait'], failed: ['down', 'down'], invalid: ['down', 'warn'],
     down: ['down', 'down'], 'source-changed': ['unknown', 'swap'], 'source-failed': ['down', 'down'],
     'source-recovered': ['up', 'up'], reload: ['unknown', 'info']
   };

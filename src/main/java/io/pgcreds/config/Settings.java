@@ -16,7 +16,7 @@ import java.util.Map;
  * naming the variable, because a silently ignored setting is worse than a failed release.
  */
 public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode sslFloor,
-                       Duration healthInterval, Duration healthTimeout, Duration drain,
+                       Duration healthInterval, Duration healthTimeout, Duration drain, Duration removalGrace,
                        String defaultCredential, Duration connectionTimeout, Duration statementTimeout,
                        Path envFile, String herokuApp, Secret herokuApiKey, String herokuApiUrl,
                        Duration herokuPollInterval, Secret webhookSecret, Duration logSampleInterval, String dyno) {
@@ -34,6 +34,7 @@ public record Settings(int port, Secret apiToken, int defaultPoolSize, SslMode s
                 Duration.ofMillis(reader.integer("PGCREDS_HEALTH_INTERVAL_MS", 2000, 100, 3_600_000)),
                 Duration.ofMillis(reader.integer("PGCREDS_HEALTH_TIMEOUT_MS", 1500, 50, 60_000)),
                 Duration.ofSeconds(reader.integer("PGCREDS_DRAIN_SECONDS", 25, 0, 3600)),
+                Duration.ofSeconds(reader.integer("PGCREDS_REMOVAL_GRACE_SECONDS", 5, 0, 86_400)),
                 reader.text("PGCREDS_DEFAULT_CREDENTIAL", "DATABASE"),
                 Duration.ofMillis(reader.integer("PGCREDS_CONNECTION_TIMEOUT_MS", 5000, 250, 600_000)),
                 Duration.ofMillis(reader.integer("PGCREDS_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000)),

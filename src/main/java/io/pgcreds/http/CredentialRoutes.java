@@ -66,7 +66,8 @@ final class CredentialRoutes {
         ReloadResult result = reloader.reloadNow(Trigger.RELOAD);
         List<SourceStatus> now = sources.statuses();
         json.write(ctx, new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
-                result.pending(), result.failed(), result.recovered(), errors(result, now, started), now));
+                result.pending(), result.failed(), result.recovered(), result.leaving(), result.kept(),
+                errors(result, now, started), now));
     }
 
     /** The sources that failed in this reload and the lines the env file skipped, then the credentials' errors. */
@@ -82,9 +83,13 @@ final class CredentialRoutes {
         return errors;
     }
 
-    /** The reload answer: what changed, by credential name, and the sources as they are now. */
+    /**
+     * The reload answer: what changed, by credential name, and the sources as they are now.
+     * {@code leaving}: absent from the config but serving out their removal grace (not removed yet);
+     * {@code kept}: back within their grace.
+     */
     record ReloadAnswer(List<String> added, List<String> removed, List<String> replaced, List<String> unchanged,
-                        List<String> pending, List<String> failed, List<String> recovered, List<String> errors,
-                        List<SourceStatus> sources) {
+                        List<String> pending, List<String> failed, List<String> recovered, List<String> leaving,
+                        List<String> kept, List<String> errors, List<SourceStatus> sources) {
     }
 }

@@ -17,10 +17,21 @@ import java.util.List;
 record CredentialView(String name, List<String> configVars, String state, int generation,
                              Instant lastReloadAt, String reloadError, String user, String host, Integer port,
                              String database, String sslMode, Boolean pooled, String role, Tls tls,
-                             String serverVersion, PoolStats pool, LastError lastError, List<String> warnings) {
+                             String serverVersion, PoolStats pool, LastError lastError, List<String> warnings,
+                             Leaving leaving) {
 
     /** What TLS the server reports for our session, from pg_stat_ssl. */
     record Tls(String version, String cipher) {
+    }
+
+    /**
+     * Absent from the config since {@code since}; it serves until {@code removeAt}, then is removed
+     * unless it comes back. {@code trigger}: what noticed it absent.
+     */
+    record Leaving(Instant since, Instant removeAt, String trigger) {
+        static Leaving of(CredentialEntry.Leaving mark) {
+            return mark == null ? null : new Leaving(mark.since(), mark.removeAt(), mark.trigger().wireName());
+        }
     }
 
     /** The last connection failure seen on the current pool. */
@@ -31,7 +42,7 @@ record CredentialView(String name, List<String> configVars, String state, int ge
         if (!entry.hasPool()) {
             return new CredentialView(entry.name(), entry.configVars(), entry.state().wireName(), entry.generation(),
                     entry.lastReloadAt(), entry.error(), null, null, null, null, null, null, null, null, null, null,
-                    null, entry.warnings());
+                    null, entry.warnings(), Leaving.of(entry.leaving()));
         }
         ManagedPool pool = entry.pool();
         CredentialSpec spec = pool.spec();
@@ -45,6 +56,6 @@ record CredentialView(String name, List<String> configVars, String state, int ge
                 facts == null ? null : facts.serverVersion(),
                 pool.stats(),
                 failure == null ? null : new LastError(failure.errorClass().wireName(), failure.message(), failure.at()),
-                entry.warnings());
+                entry.warnings(), Leaving.of(entry.leaving()));
     }
 }

@@ -69,6 +69,8 @@ public final class ServiceMetrics {
         count(result.pending(), "pending");
         count(result.failed(), "failed");
         count(result.recovered(), "recovered");
+        count(result.newlyLeaving(), "leaving");
+        count(result.kept(), "kept");
     }
 
     private void count(List<String> credentials, String outcome) {
@@ -131,6 +133,9 @@ public final class ServiceMetrics {
                 entry -> entry.generation()));
         meters.add(gauge(name, "pgcreds.credential.last.reload.timestamp.seconds", "When the credential last changed",
                 entry -> entry.lastReloadAt() == null ? Double.NaN : entry.lastReloadAt().toEpochMilli() / 1000.0));
+        meters.add(gauge(name, "pgcreds.credential.removal.timestamp.seconds", "When the credential, absent from the"
+                        + " config, is to be removed (PGCREDS_REMOVAL_GRACE_SECONDS after it went); NaN while it is in the config",
+                entry -> entry.isLeaving() ? entry.leaving().removeAt().toEpochMilli() / 1000.0 : Double.NaN));
         for (CredentialState state : CredentialState.values()) {
             meters.add(Gauge.builder("pgcreds.credential.state", () -> {
                         CredentialEntry entry = pools.snapshot().entries().get(name);

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * What one reconciliation decides, credential by credential: the entries of the next snapshot, the
- * pools to publish, retire or discard, and the names for its {@link ReloadResult}. Its methods are
+ * pools to publish, retire or discard, the credentials leaving or kept (see {@link RemovalGrace}), and
+ * the names for its {@link ReloadResult}. Its methods are
  * synchronized because changes are validated in parallel.
  */
 final class Outcome {
@@ -22,6 +23,9 @@ final class Outcome {
     private final List<String> pending = new ArrayList<>();
     private final List<String> failed = new ArrayList<>();
     private final List<String> recovered = new ArrayList<>();
+    private final List<String> leaving = new ArrayList<>();
+    private final List<String> newlyLeaving = new ArrayList<>();
+    private final List<String> kept = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
     final List<ManagedPool> published = new ArrayList<>();
     final List<ManagedPool> retired = new ArrayList<>();
@@ -50,6 +54,23 @@ final class Outcome {
         if (old.hasPool()) {
             retired.add(old.pool());
         }
+    }
+
+    /**
+     * A credential absent from the config that keeps serving out its removal grace ({@code marked}
+     * carries the mark); {@code started}: it was in the config until now.
+     */
+    synchronized void leaving(CredentialEntry marked, boolean started) {
+        next.put(marked.name(), marked);
+        leaving.add(marked.name());
+        if (started) {
+            newlyLeaving.add(marked.name());
+        }
+    }
+
+    /** A credential that was leaving is back in the config within its grace: its removal is called off. */
+    synchronized void kept(String name) {
+        kept.add(name);
     }
 
     /** A failed credential's own pool works again, or still does not ({@code entry.error()}). */
@@ -96,7 +117,8 @@ final class Outcome {
     /** @param publishedAtNanos when the snapshot built from it was published ({@link System#nanoTime()}) */
     synchronized ReloadResult result(long publishedAtNanos) {
         return new ReloadResult(sorted(added), sorted(removed), sorted(replaced), sorted(unchanged),
-                sorted(pending), sorted(failed), sorted(recovered), sorted(errors), publishedAtNanos);
+                sorted(pending), sorted(failed), sorted(recovered), sorted(leaving), sorted(newlyLeaving), sorted(kept),
+                sorted(errors), publishedAtNanos);
     }
 
     private static List<String> sorted(List<String> names) {

@@ -6,6 +6,7 @@ import io.pgcreds.discovery.CredentialSpec;
 import io.pgcreds.discovery.Discovery;
 import io.pgcreds.discovery.DiscoveryResult;
 import io.pgcreds.discovery.InvalidCredential;
+import io.pgcreds.events.Trigger;
 import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.CredentialState;
 import io.pgcreds.pools.ManagedPool;
@@ -30,7 +31,8 @@ import java.util.function.Supplier;
 
 /**
  * Makes the running pools match the config vars. Discovery gives the desired credentials; each is
- * added, kept (the same pool object), replaced or closed (see {@link Replacements}), and the result
+ * added, kept (the same pool object) or replaced (see {@link Replacements}) at once, while one that is
+ * absent is closed only once its removal grace is over (see {@link RemovalGrace}), and the result
  * is published as one new registry snapshot; replaced pools then drain in the background. One
  * reconciliation at a time, so concurrent triggers never build two pools for one change.
  */
@@ -40,6 +42,7 @@ final class Reconciler implements AutoCloseable {
     private final PoolFactory factory;
     private final PoolRegistry registry;
     private final Replacements replacements;
+    private final RemovalGrace grace;
     private final PoolCloser closer;
     private final PoolEvents events;
     private final Consumer<ManagedPool> published;
@@ -57,6 +60,7 @@ final class Reconciler implements AutoCloseable {
         this.events = events;
         this.published = published;
         this.replacements = new Replacements(factory, settings.healthTimeout(), events);
+        this.grace = new RemovalGrace(settings.removalGrace());
         this.closer = new PoolCloser(settings.drain());
     }
 
@@ -71,20 +75,21 @@ final class Reconciler implements AutoCloseable {
     /**
      * Reconciles with the config {@code config} gives, read only once this reconciliation has started,
      * so that every change noticed before that moment is part of it; the snapshot it publishes
-     * carries that config's version.
+     * carries that config's version. A credential found absent starts leaving (see {@link RemovalGrace})
+     * with {@code trigger} as the reason.
      */
-    synchronized ReloadResult apply(Supplier<ConfigSources.Merged> config) {
+    synchronized ReloadResult apply(Supplier<ConfigSources.Merged> config, Trigger trigger) {
         registry.reconciling(true);
         try {
             registry.changeNoticed(false);
             ConfigSources.Merged merged = config.get();
-            return reconcile(merged.vars(), merged.version());
+            return reconcile(merged.vars(), merged.version(), trigger);
         } finally {
             registry.reconciling(false);
         }
     }
 
-    private ReloadResult reconcile(Map<String, String> vars, String version) {
+    private ReloadResult reconcile(Map<String, String> vars, String version, Trigger trigger) {
         DiscoveryResult desired = Discovery.discover(vars, settings.sslFloor());
         PoolRegistry.Snapshot before = registry.snapshot();
         Instant now = Instant.now();
@@ -97,6 +102,7 @@ final class Reconciler implements AutoCloseable {
                 warnings.add(size.warning());
             }
             CredentialEntry old = before.entries().get(spec.name());
+            keepIfLeaving(old, now, outcome);
             if (old == null) {
                 add(spec, size.size(), warnings, now, outcome);
             } else if (old.hasPool() && old.pool().spec().sameConnectionAs(spec) && old.pool().maxSize() == size.size()) {
@@ -110,13 +116,12 @@ final class Reconciler implements AutoCloseable {
             }
         }
         for (InvalidCredential invalid : desired.invalid()) {
+            keepIfLeaving(before.entries().get(invalid.name()), now, outcome);
             invalid(invalid, before.entries().get(invalid.name()), now, outcome);
         }
         for (CredentialEntry old : before.entries().values()) {
             if (!outcome.decided(old.name()) && changes.stream().noneMatch(change -> change.spec().name().equals(old.name()))) {
-                outcome.removed(old);
-                log.info(Logfmt.line("event", "credential_removed", "credential", old.name(),
-                        "generation", old.generation()));
+                absent(old, now, trigger, outcome);
             }
         }
         changes.stream().map(change -> CompletableFuture.runAsync(() -> replacements.settle(change, now, outcome), validators))
@@ -129,6 +134,35 @@ final class Reconciler implements AutoCloseable {
         outcome.discarded.forEach(closer::discard);
         outcome.published.forEach(published);
         return outcome.result(publishedAt);
+    }
+
+    /** A credential that was leaving is in the config again: it stays, whatever else this reconciliation does to it. */
+    private static void keepIfLeaving(CredentialEntry old, Instant now, Outcome outcome) {
+        if (old != null && old.isLeaving()) {
+            outcome.kept(old.name());
+            log.info(Logfmt.line("event", "credential_kept", "credential", old.name(), "generation", old.generation(),
+                    "absent_ms", Duration.between(old.leaving().since(), now).toMillis()));
+        }
+    }
+
+    /** A credential absent from the config: removed, or serving out its removal grace. */
+    private void absent(CredentialEntry old, Instant now, Trigger trigger, Outcome outcome) {
+        RemovalGrace.Decision decision = grace.absent(old.leaving(), now, trigger);
+        switch (decision.verdict()) {
+            case REMOVE -> {
+                outcome.removed(old);
+                log.info(Logfmt.line("event", "credential_removed", "credential", old.name(),
+                        "generation", old.generation(), "absent_ms", old.isLeaving()
+                                ? Duration.between(old.leaving().since(), now).toMillis() : 0));
+            }
+            case START_LEAVING -> {
+                outcome.leaving(old.leaving(decision.mark()), true);
+                log.info(Logfmt.line("event", "credential_leaving", "credential", old.name(),
+                        "generation", old.generation(), "trigger", trigger.wireName(),
+                        "remove_at", decision.mark().removeAt(), "grace_s", grace.grace().toSeconds()));
+            }
+            case STILL_LEAVING -> outcome.leaving(old, false);
+        }
     }
 
     private void add(CredentialSpec spec, int size, List<String> warnings, Instant now, Outcome outcome) {

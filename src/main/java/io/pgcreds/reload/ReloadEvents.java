@@ -8,14 +8,17 @@ import io.pgcreds.pools.CredentialState;
 import io.pgcreds.pools.ErrorClass;
 import io.pgcreds.pools.PoolRegistry;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Tells the timeline what one reconciliation did: an event per credential added, replaced (with the
- * time from detection to the new pool serving), removed, left pending, failed, recovered or made
- * invalid, then one {@code reload} event that sums it up. A reconciliation that changed nothing and
+ * time from detection to the new pool serving), removed (after its grace: told as what noticed it
+ * absent), leaving, kept, left pending, failed, recovered or made invalid, then one {@code reload} event that sums it up. A reconciliation that changed nothing and
  * was not asked for by someone (a retry, a source change that touched no credential) adds no
  * {@code reload} event. Stateless; thread-safe.
  */
@@ -44,7 +47,23 @@ final class ReloadEvents {
         result.failed().forEach(name -> credential(EventKind.FAILED, now.get(name), trigger, null));
         for (String name : result.removed()) {
             CredentialEntry gone = before.entries().get(name);
-            events.append(EventKind.REMOVED, name, gone == null ? null : gone.generation(), trigger, null, null, null);
+            boolean waited = gone != null && gone.isLeaving();
+            events.append(EventKind.REMOVED, name, gone == null ? null : gone.generation(),
+                    waited ? gone.leaving().trigger() : trigger, null, null,
+                    waited ? "absent from the config since " + gone.leaving().since().truncatedTo(ChronoUnit.SECONDS) : null);
+        }
+        for (String name : result.newlyLeaving()) {
+            CredentialEntry leaving = now.get(name);
+            events.append(EventKind.LEAVING, name, leaving.generation(), trigger, null, null,
+                    "absent from the config; serves until "
+                            + leaving.leaving().removeAt().truncatedTo(ChronoUnit.SECONDS) + ", removed then unless it comes back");
+        }
+        for (String name : result.kept()) {
+            CredentialEntry was = before.entries().get(name);
+            CredentialEntry is = now.get(name);
+            events.append(EventKind.KEPT, name, is == null ? null : is.generation(), trigger, null, null,
+                    "back in the config after " + Duration.between(was.leaving().since(), Instant.now()).toMillis()
+                            + " ms absent; not removed");
         }
         List<String> invalid = new ArrayList<>();
         for (CredentialEntry entry : after.sorted()) {
@@ -89,6 +108,8 @@ final class ReloadEvents {
         part(parts, "added", result.added());
         part(parts, "replaced", result.replaced());
         part(parts, "removed", result.removed());
+        part(parts, "leaving", result.newlyLeaving());
+        part(parts, "kept", result.kept());
         part(parts, "recovered", result.recovered());
         part(parts, "pending", result.pending());
         part(parts, "failed", result.failed());

@@ -4,6 +4,7 @@ import io.pgcreds.config.ConfigSources;
 import io.pgcreds.config.Settings;
 import io.pgcreds.events.EventLog;
 import io.pgcreds.events.Trigger;
+import io.pgcreds.pools.CredentialEntry;
 import io.pgcreds.pools.ManagedPool;
 import io.pgcreds.pools.PoolEvents;
 import io.pgcreds.pools.PoolFactory;
@@ -14,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,7 +29,8 @@ import java.util.function.Consumer;
  * The one door through which every trigger reaches the {@link Reconciler}: a changed source, a
  * reload call, a webhook, an authentication failure (see {@link AuthFailures}), a peer instance's
  * notice. Reconciliations run one at a time on the merged config vars; a credential left pending or
- * failed is retried with backoff (1 s doubling to 30 s). A change this instance learned of by itself
+ * failed is retried with backoff (1 s doubling to 30 s), and one left leaving is looked at again when
+ * its removal grace ends (see {@link RemovalGrace}). A change this instance learned of by itself
  * (not from its own env file, not from a peer) is told to {@link Listeners#learned}, for the fleet
  * to announce. Thread-safe.
  */
@@ -45,6 +49,8 @@ public final class Reloader implements AutoCloseable {
     private final AtomicInteger reloads = new AtomicInteger();
     private int retryAttempt;
     private ScheduledFuture<?> retry;
+    /** The next look for credentials whose removal grace is over, or null. Guarded by this. */
+    private ScheduledFuture<?> removalCheck;
     /** What the last reconciliation was for, so that its retries are told as the same change. Guarded by this. */
     private Cause lastCause = new Cause(Trigger.START, System.nanoTime(), null);
 
@@ -142,22 +148,58 @@ public final class Reloader implements AutoCloseable {
         return reloads.get();
     }
 
-    private synchronized ReloadResult apply(Cause cause, boolean retrying) {
+    /**
+     * One reconciliation. {@code followUp}: nobody asked for it (a retry, a removal check), so it is
+     * told as the change it follows up and says nothing on the timeline unless something changed.
+     */
+    private synchronized ReloadResult apply(Cause cause, boolean followUp) {
         PoolRegistry.Snapshot before = registry.snapshot();
-        ReloadResult result = reconciler.apply(sources::current);
+        ReloadResult result = reconciler.apply(sources::current, cause.trigger());
         reloads.incrementAndGet();
-        lastCause = cause;
-        events.tell(result, before, registry.snapshot(), cause.trigger(), cause.detectedAt(), cause.detail(), retrying);
+        if (!followUp) {
+            lastCause = cause;
+        }
+        events.tell(result, before, registry.snapshot(), cause.trigger(), cause.detectedAt(), cause.detail(), followUp);
         reconciled.accept(result);
         if (result.changedAnything() || result.needsRetry()) {
-            log.info(Logfmt.line("event", "reload", "trigger", cause.trigger().wireName(), "retry", retrying,
+            log.info(Logfmt.line("event", "reload", "trigger", cause.trigger().wireName(), "retry", followUp,
                     "added", String.join(",", result.added()),
                     "removed", String.join(",", result.removed()), "replaced", String.join(",", result.replaced()),
                     "pending", String.join(",", result.pending()), "failed", String.join(",", result.failed()),
-                    "recovered", String.join(",", result.recovered())));
+                    "recovered", String.join(",", result.recovered()), "leaving", String.join(",", result.leaving()),
+                    "kept", String.join(",", result.kept())));
         }
         scheduleRetry(result);
+        scheduleRemovalCheck();
         return result;
+    }
+
+    /**
+     * Looks again when the first removal grace ends, whether or not anything else triggers a
+     * reconciliation by then; none while no credential is leaving.
+     */
+    private void scheduleRemovalCheck() {
+        if (removalCheck != null) {
+            removalCheck.cancel(false);
+            removalCheck = null;
+        }
+        Instant due = RemovalGrace.nextRemoval(registry.snapshot().entries().values());
+        if (due == null) {
+            return;
+        }
+        long delayMs = Math.max(0, Duration.between(Instant.now(), due).toMillis()) + 1; // never a hair early
+        Threads.unlessShutDown(() ->
+                removalCheck = worker.schedule(() -> guarded(this::removeExpired), delayMs, TimeUnit.MILLISECONDS));
+    }
+
+    /** A removal grace is over: reconcile with the sources as they are, the removal told as what noticed the absence. */
+    private synchronized void removeExpired() {
+        CredentialEntry first = registry.snapshot().entries().values().stream().filter(CredentialEntry::isLeaving)
+                .min(Comparator.comparing(entry -> entry.leaving().removeAt())).orElse(null);
+        if (first == null) {
+            return; // came back, or went, meanwhile
+        }
+        apply(new Cause(first.leaving().trigger(), System.nanoTime(), "removal grace over"), true);
     }
 
     private void scheduleRetry(ReloadResult result) {

@@ -23,6 +23,19 @@ class SettingsTest {
         assertThat(settings.healthTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(settings.drain()).isEqualTo(Duration.ofSeconds(25));
         assertThat(settings.defaultCredential()).isEqualTo("DATABASE");
+        assertThat(settings.removalGrace()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void a_removal_grace_of_zero_removes_at_once_and_an_unusable_one_stops_the_start() {
+        assertThat(Settings.from(Map.of("PGCREDS_REMOVAL_GRACE_SECONDS", "0")).removalGrace()).isZero();
+        assertThat(Settings.from(Map.of("PGCREDS_REMOVAL_GRACE_SECONDS", " 30 ")).removalGrace())
+                .isEqualTo(Duration.ofSeconds(30));
+        for (String unusable : List.of("-1", "5s", "1.5", "86401")) {
+            assertThatThrownBy(() -> Settings.from(Map.of("PGCREDS_REMOVAL_GRACE_SECONDS", unusable)))
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessageContaining("PGCREDS_REMOVAL_GRACE_SECONDS must be a whole number from 0 to 86400");
+        }
     }
 
     @Test

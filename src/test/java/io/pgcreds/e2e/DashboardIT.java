@@ -31,9 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * src/test/browser/dashboard-check.cjs): it loads with no console error and no request outside the
  * service; after the token is typed every credential is listed with its status, role and TLS version;
  * a killed database turns its row DOWN, first, without a reload; an env-file rotation appears in the
- * timeline with trigger env-file; the token is in sessionStorage and nowhere else (URL, localStorage,
- * cookies, the HTML, the service's log); the Content-Security-Policy header is sent. With two
- * instances of one app, the Fleet panel shows which instance holds which generation of which
+ * timeline with trigger env-file; a var taken out of the env file shows its credential with a leaving
+ * badge while it serves out its removal grace; the token is in sessionStorage and nowhere else (URL,
+ * localStorage, cookies, the HTML, the service's log); the Content-Security-Policy header is sent. With
+ * two instances of one app, the Fleet panel shows which instance holds which generation of which
  * credential once they disagree. Screenshots, light and dark, go to target/dashboard/.
  */
 class DashboardIT {
@@ -52,7 +53,7 @@ class DashboardIT {
                             "REDIS_URL", "redis://h:" + Secrets.remember("dashboard-redis-secret") + "@127.0.0.1:6379"));
             try (ServiceUnderTest service = ServiceUnderTest.start(credentials.env(Map.of(
                     "PGCREDS_HEALTH_INTERVAL_MS", String.valueOf(INTERVAL_MS), "PGCREDS_HEALTH_TIMEOUT_MS", "800",
-                    "PGCREDS_DRAIN_SECONDS", "1")))) {
+                    "PGCREDS_DRAIN_SECONDS", "1", "PGCREDS_REMOVAL_GRACE_SECONDS", "600")))) {
                 service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(20));
                 Path out = Files.createDirectories(Path.of("target", "dashboard"));
                 Map<String, String> env = Map.of("PGCREDS_URL", "http://127.0.0.1:" + service.port(),
@@ -67,6 +68,9 @@ class DashboardIT {
                     browser.go();
                     assertThat(browser.next(bound).path("step").asText()).isEqualTo("rotate");
                     credentials.rotateAnalyst();
+                    browser.go();
+                    assertThat(browser.next(bound).path("step").asText()).isEqualTo("leave");
+                    credentials.without("FAULTY_URL");
                     browser.go();
                     result = browser.next(bound).path("result");
                 }
@@ -167,6 +171,10 @@ class DashboardIT {
         assertThat(result.path("downRow").path("errorClass").asText()).isEqualTo("network");
         assertThat(result.path("downFirst").asText()).as("problems first").isEqualTo("FAULTY");
         assertThat(result.path("rotationEvent").path("trigger").asText()).isEqualTo("env-file");
+        assertThat(result.path("leavingRow").path("leavingText").asText()).as("a badge, and when it goes")
+                .contains("leaving").contains("removed at").contains("unless it comes back");
+        assertThat(result.path("leavingRow").path("state").asText()).as("its state beside it").isIn("active", "failed");
+        assertThat(list(result.path("othersLeaving"))).containsExactly("FAULTY");
         assertThat(result.path("notReloaded").asBoolean()).as("the page was never reloaded").isTrue();
         assertThat(result.path("slashFocusesFilter").asBoolean()).isTrue();
         assertThat(list(result.path("filteredRows"))).containsExactly("ANALYST");

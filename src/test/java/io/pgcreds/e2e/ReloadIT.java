@@ -2,6 +2,7 @@ package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.Await;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.EnvFileWriter;
 import io.pgcreds.testing.Secrets;
@@ -38,8 +39,14 @@ class ReloadIT {
         file.replace(vars);
     }
 
+    /** Removals at once (a grace of 0): these tests are about what comes and changes; RemovalGraceIT is about what goes. */
     private ServiceUnderTest start() {
-        return ServiceUnderTest.start(Map.of("PGCREDS_ENV_FILE", file.file().toString(), "PGCREDS_DRAIN_SECONDS", "2"));
+        return start(0);
+    }
+
+    private ServiceUnderTest start(int removalGraceSeconds) {
+        return ServiceUnderTest.start(Map.of("PGCREDS_ENV_FILE", file.file().toString(), "PGCREDS_DRAIN_SECONDS", "2",
+                "PGCREDS_REMOVAL_GRACE_SECONDS", String.valueOf(removalGraceSeconds)));
     }
 
     private static JsonNode credential(ServiceUnderTest service, String name) {
@@ -166,27 +173,37 @@ class ReloadIT {
         }
     }
 
+    /**
+     * A writer that truncates, then writes line by line with pauses (a shell loop of {@code echo >>
+     * file}) longer than the watch's quiet period, so that the file is read half-written: half-way,
+     * ANALYST_URL is not in it yet. Whatever the machine's load, nothing is torn down meanwhile: the
+     * removal grace (a minute here) outlasts the writer, and ANALYST keeps its pool and generation.
+     */
     @Test
-    void a_file_written_in_several_pieces_is_read_once_it_is_whole() throws Exception {
-        try (ServiceUnderTest service = start()) {
-            service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
-            int generation = credential(service, "ANALYST").path("generation").asInt();
+    void a_file_written_in_several_pieces_tears_nothing_down_while_it_is_written() throws Exception {
+        try (ServiceUnderTest service = start(60)) {
+            JsonNode before = service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
             vars.put("EXTRA_URL", Secrets.remember(db.server().url(db.owner(), db.ownerPassword(), "postgres")));
-            // a writer that truncates, then writes line by line with short pauses (a shell loop of
-            // echo >> file): half-way, ANALYST_URL is not in the file yet
             try (java.io.Writer writer = Files.newBufferedWriter(file.file())) {
                 for (String key : List.of("DATABASE_URL", "EXTRA_URL", "ANALYST_URL")) {
                     writer.write(key + "='" + vars.get(key) + "'\n");
                     writer.flush();
-                    Thread.sleep(2);
+                    RotationIT.awaitFileNoticed(service, System.nanoTime()); // read as it is now, half-written
                 }
             }
-            service.awaitCredential("EXTRA", c -> c.path("state").asText().equals("active"));
+            // the whole file read and reconciled: three vars, EXTRA serving, ANALYST no longer leaving
+            Await.until("the whole file applied", () -> service.client().get("/credentials").json(),
+                    report -> report.at("/sources/0/variables").asInt() == 3
+                            && report.path("credentials").findValuesAsText("name").contains("EXTRA")
+                            && report.path("credentials").findValues("leaving").stream().allMatch(JsonNode::isNull));
             assertThat(service.log()).as("a credential removed for a moment by a half-written file")
                     .doesNotContain("event=credential_removed");
             JsonNode analyst = credential(service, "ANALYST");
-            assertThat(analyst.path("generation").asInt()).isEqualTo(generation);
+            assertThat(analyst.path("generation").asInt()).isEqualTo(before.path("generation").asInt());
+            assertThat(analyst.path("lastReloadAt").asText()).isEqualTo(before.path("lastReloadAt").asText());
             assertThat(analyst.path("state").asText()).isEqualTo("active");
+            assertThat(service.awaitCredential("EXTRA", c -> c.path("state").asText().equals("active"))
+                    .path("generation").asInt()).isEqualTo(1);
         }
     }
 

@@ -38,6 +38,13 @@ public final class WatchedCredentials {
         return this;
     }
 
+    /** Takes a var out of the file. */
+    public WatchedCredentials without(String var) {
+        vars.remove(var);
+        file.replace(vars);
+        return this;
+    }
+
     /** The service's environment: {@code PGCREDS_ENV_FILE} pointing at the file, and {@code settings}. */
     public Map<String, String> env(Map<String, String> settings) {
         Map<String, String> env = new HashMap<>(settings);
