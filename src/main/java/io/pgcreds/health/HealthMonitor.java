@@ -29,8 +29,9 @@ import java.util.stream.Collectors;
 /**
  * Schedules a probe of every pool ({@link ManagedPool#probe}) in the background and records each
  * result on its pool, so that health answers come from memory whatever the databases do. At most
- * one probe per pool is in flight, with a watchdog that reports a timeout while it hangs: a
- * database that hangs costs one blocked thread, not one per interval. Every result also goes to
+ * one probe per pool is in flight, with a watchdog that shows a timeout while it hangs: a
+ * database that hangs costs one blocked thread, not one per interval. A change of verdict is logged
+ * once, with the class it ends with (see {@link #startWatchdog}). Every result also goes to
  * the {@link History}, and a change of verdict to the timeline ({@link EventLog}). Thread-safe.
  */
 public final class HealthMonitor implements AutoCloseable {
@@ -122,7 +123,7 @@ public final class HealthMonitor implements AutoCloseable {
         if (pool.isRetired()) {
             return;
         }
-        ProbeState state = states.computeIfAbsent(pool, key -> new ProbeState());
+        ProbeState state = states.computeIfAbsent(pool, key -> new ProbeState(pool.lastProbe()));
         if (System.nanoTime() < state.notBefore) {
             return; // backing off after rejected passwords
         }
@@ -139,8 +140,12 @@ public final class HealthMonitor implements AutoCloseable {
         try (Probe probe = pool.probe(timeout, () -> startWatchdog(pool, state))) {
             ProbeResult result = probe.result();
             backOffAfterRejectedPasswords(state, result);
-            state.inFlight.set(false);
-            record(pool, result);
+            synchronized (state) { // the watchdog never records a timeout over a result that has come
+                state.inFlight.set(false);
+                record(pool, result);
+                Failure failure = pool.lastFailure();
+                announce(pool, state, result, failure == null ? "probe failed" : failure.message());
+            }
         } catch (RuntimeException e) {
             // not the database's doing (e.g. the service closing under the probe): say so in one line
             state.inFlight.set(false);
@@ -151,13 +156,31 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    /** Reports a timeout if this probe has not finished within the probe timeout from now. */
+    /**
+     * Watches a probe that may connect from now. Past the probe timeout, a credential shown UP (or
+     * not known yet) is shown DOWN with class timeout, as it is; but that is not yet told (log line,
+     * timeline), because the probe may still end with its real class a moment later (a refusal that
+     * came late on a busy CPU): the probe's end tells its own class, once. Only a probe that has
+     * still not ended one more timeout later is told as a timeout.
+     */
     private void startWatchdog(ManagedPool pool, ProbeState state) {
         long sequence = state.sequence.incrementAndGet();
         submit(() -> scheduler.schedule(() -> {
-            if (state.inFlight.get() && state.sequence.get() == sequence) {
-                record(pool, ProbeResult.down(null, ErrorClass.TIMEOUT));
+            synchronized (state) {
+                if (state.inFlight.get() && state.sequence.get() == sequence
+                        && pool.lastProbe().status() != ProbeResult.Status.DOWN) {
+                    record(pool, ProbeResult.down(null, ErrorClass.TIMEOUT));
+                }
             }
+            submit(() -> scheduler.schedule(() -> {
+                synchronized (state) {
+                    if (state.inFlight.get() && state.sequence.get() == sequence) {
+                        ProbeResult hanging = ProbeResult.down(null, ErrorClass.TIMEOUT);
+                        record(pool, hanging);
+                        announce(pool, state, hanging, "no answer within " + 2 * timeout.toMillis() + " ms");
+                    }
+                }
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS));
         }, timeout.toMillis(), TimeUnit.MILLISECONDS));
     }
 
@@ -174,40 +197,59 @@ public final class HealthMonitor implements AutoCloseable {
         state.notBefore = System.nanoTime() + waitMs * 1_000_000 - interval.toNanos() / 2;
     }
 
+    /** Shows a result: on the pool (what /health answers) and in the history. */
     private void record(ManagedPool pool, ProbeResult result) {
         if (closed || pool.isRetired()) {
             return; // probes interrupted by close() or cut off by a drain say nothing about the database
         }
-        ProbeResult previous = pool.lastProbe();
         pool.recordProbe(result);
         history.record(pool.name(), result, pool.stats());
         results.incrementAndGet();
-        if (previous.status() != result.status() || previous.errorClass() != result.errorClass()) {
-            if (result.isUp()) {
-                log.info(Logfmt.line("event", "probe", "credential", pool.name(), "generation", pool.generation(),
-                        "status", "UP", "latency_ms", result.latencyMs()));
-                if (previous.status() == ProbeResult.Status.DOWN) { // a first probe's UP is no news
-                    events.append(EventKind.UP, pool.name(), pool.generation(), null, null, null,
-                            "probe answered in " + result.latencyMs() + " ms");
-                }
-            } else {
-                Failure failure = pool.lastFailure();
-                String reason = failure == null ? "probe timed out" : failure.message();
-                log.warn(Logfmt.line("event", "probe", "credential", pool.name(), "generation", pool.generation(),
-                        "status", "DOWN", "error_class", result.errorClass().wireName(), "reason", reason));
-                events.append(EventKind.DOWN, pool.name(), pool.generation(), null, result.errorClass().wireName(),
-                        null, reason);
+    }
+
+    /**
+     * Tells a final verdict (log line, timeline) when it differs from the last one told: one line
+     * per change, with the class it ends with, never a provisional one. Called holding {@code state}.
+     *
+     * @param reason why it is DOWN (unused when UP)
+     */
+    private void announce(ManagedPool pool, ProbeState state, ProbeResult result, String reason) {
+        if (closed || pool.isRetired()) {
+            return;
+        }
+        ProbeResult previous = state.announced;
+        state.announced = result;
+        if (previous.status() == result.status() && previous.errorClass() == result.errorClass()) {
+            return;
+        }
+        if (result.isUp()) {
+            log.info(Logfmt.line("event", "probe", "credential", pool.name(), "generation", pool.generation(),
+                    "status", "UP", "latency_ms", result.latencyMs()));
+            if (previous.status() == ProbeResult.Status.DOWN) { // a first probe's UP is no news
+                events.append(EventKind.UP, pool.name(), pool.generation(), null, null, null,
+                        "probe answered in " + result.latencyMs() + " ms");
             }
+        } else {
+            log.warn(Logfmt.line("event", "probe", "credential", pool.name(), "generation", pool.generation(),
+                    "status", "DOWN", "error_class", result.errorClass().wireName(), "reason", reason));
+            events.append(EventKind.DOWN, pool.name(), pool.generation(), null, result.errorClass().wireName(),
+                    null, reason);
         }
     }
 
-    /** The scheduling of one pool's probes. */
+    /** The scheduling of one pool's probes, and the verdict last told. */
     private static final class ProbeState {
         final AtomicBoolean inFlight = new AtomicBoolean();
         final AtomicLong sequence = new AtomicLong();
         volatile long notBefore;
         volatile long lastStartNanos;
         volatile int authFailures;
+        /** Guarded by this; starts as what the pool shows (its predecessor's verdict for a new generation). */
+        ProbeResult announced;
+
+        ProbeState(ProbeResult shown) {
+            this.announced = shown;
+        }
     }
 
     @Override

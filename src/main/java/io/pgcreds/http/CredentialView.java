@@ -17,8 +17,8 @@ import java.util.List;
 record CredentialView(String name, List<String> configVars, String state, int generation,
                              Instant lastReloadAt, String reloadError, String user, String host, Integer port,
                              String database, String sslMode, Boolean pooled, String role, Tls tls,
-                             String serverVersion, PoolStats pool, LastError lastError, List<String> warnings,
-                             Leaving leaving) {
+                             String serverVersion, PoolStats pool, LastError lastError, LastError lastFailure,
+                             List<String> warnings, Leaving leaving) {
 
     /** What TLS the server reports for our session, from pg_stat_ssl. */
     record Tls(String version, String cipher) {
@@ -34,20 +34,25 @@ record CredentialView(String name, List<String> configVars, String state, int ge
         }
     }
 
-    /** The last connection failure seen on the current pool. */
+    /**
+     * A connection failure seen on the current pool: as {@code lastError} the one that stands now
+     * (null once a probe has succeeded since), as {@code lastFailure} the last one whenever it was.
+     */
     record LastError(String errorClass, String message, Instant at) {
+        static LastError of(Failure failure) {
+            return failure == null ? null : new LastError(failure.errorClass().wireName(), failure.message(), failure.at());
+        }
     }
 
     static CredentialView of(CredentialEntry entry) {
         if (!entry.hasPool()) {
             return new CredentialView(entry.name(), entry.configVars(), entry.state().wireName(), entry.generation(),
                     entry.lastReloadAt(), entry.error(), null, null, null, null, null, null, null, null, null, null,
-                    null, entry.warnings(), Leaving.of(entry.leaving()));
+                    null, null, entry.warnings(), Leaving.of(entry.leaving()));
         }
         ManagedPool pool = entry.pool();
         CredentialSpec spec = pool.spec();
         ServerFacts facts = pool.facts();
-        Failure failure = pool.lastFailure();
         return new CredentialView(entry.name(), entry.configVars(), entry.state().wireName(), entry.generation(),
                 entry.lastReloadAt(), entry.error(), spec.user(), spec.host(), spec.port(), spec.database(),
                 spec.tls().mode().wireName(), spec.pooled(),
@@ -55,7 +60,7 @@ record CredentialView(String name, List<String> configVars, String state, int ge
                 facts == null ? null : new Tls(facts.tlsVersion(), facts.tlsCipher()),
                 facts == null ? null : facts.serverVersion(),
                 pool.stats(),
-                failure == null ? null : new LastError(failure.errorClass().wireName(), failure.message(), failure.at()),
+                LastError.of(pool.currentFailure()), LastError.of(pool.lastFailure()),
                 entry.warnings(), Leaving.of(entry.leaving()));
     }
 }

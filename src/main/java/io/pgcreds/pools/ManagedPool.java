@@ -168,8 +168,22 @@ public final class ManagedPool implements AutoCloseable {
         return facts;
     }
 
+    /** The last failure seen on this pool, whenever it was; null when none was. A record of the past. */
     public Failure lastFailure() {
         return lastFailure;
+    }
+
+    /**
+     * The failure that stands now: the last one, unless a probe has succeeded since it (then null).
+     * A first probe that timed out on a busy CPU is not shown as current once the credential is UP.
+     */
+    public Failure currentFailure() {
+        Failure failure = lastFailure;
+        ProbeResult probe = probed;
+        if (failure == null || (probe.isUp() && probe.checkedAt() != null && !probe.checkedAt().isBefore(failure.at()))) {
+            return null;
+        }
+        return failure;
     }
 
     /** Records a failure and signals it, e.g. to probe at once, or to re-read the config after a rejected password. */
