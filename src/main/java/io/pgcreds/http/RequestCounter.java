@@ -5,6 +5,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -12,16 +13,47 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Jetty's request statistics, and once a stop is waiting for quiet, a signal at every request's
- * start and end, so that the stop awaits the last request instead of polling the counts. Thread-safe.
+ * start and end, so that the stop awaits the last request instead of polling the counts. While a
+ * stop shuts the listening socket it also holds every request that starts (see {@link #hold}).
+ * Thread-safe.
  */
 final class RequestCounter extends StatisticsHandler {
+    /** A held request is let go after this long at the most, whatever the stop does. */
+    private static final long MAX_HOLD_MS = 30_000;
     private final AtomicReference<CompletableFuture<Void>> activity = new AtomicReference<>(new CompletableFuture<>());
     private volatile boolean watched;
+    private volatile CountDownLatch held;
 
     @Override
     protected void onBeforeHandling(Request request) {
         super.onBeforeHandling(request);
         signal();
+        CountDownLatch gate = held;
+        if (gate != null) {
+            try {
+                gate.await(MAX_HOLD_MS, TimeUnit.MILLISECONDS); // a pool thread: Javalin's handler is blocking
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * From now, every request that starts waits (counted as active) until {@link #release}: a
+     * client waiting for its answer opens no new connection, so connections stop arriving and the
+     * listening socket can close with no connection left in the kernel's accept queue.
+     */
+    void hold() {
+        held = new CountDownLatch(1);
+    }
+
+    /** Lets every held request go on, and no new one wait. */
+    void release() {
+        CountDownLatch gate = held;
+        held = null;
+        if (gate != null) {
+            gate.countDown();
+        }
     }
 
     @Override

@@ -40,6 +40,42 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * One connection attempt as a looping {@code curl} makes it: {@code connected} false when the
+     * connection was refused (the kernel did not accept it); else the answer, status 0 when the
+     * connection was reset or closed before any answer came.
+     */
+    public record Exchange(boolean connected, Answer answer, String failure) {
+    }
+
+    /** Connects (within 5 s), sends {@code request}, reads the answer to its end (within 10 s). */
+    public static Exchange exchange(int port, byte[] request) {
+        try (Socket socket = new Socket()) {
+            try {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+            } catch (IOException e) {
+                return new Exchange(false, null, e.getClass().getSimpleName());
+            }
+            String failure = null;
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            try {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(request);
+                socket.getOutputStream().flush();
+                InputStream in = socket.getInputStream();
+                byte[] buffer = new byte[8192];
+                for (int read; (read = in.read(buffer)) >= 0; ) {
+                    received.write(buffer, 0, read);
+                }
+            } catch (IOException e) {
+                failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+            return new Exchange(true, parse(received.toString(StandardCharsets.ISO_8859_1)), failure);
+        } catch (IOException e) {
+            return new Exchange(true, new Answer(0, Map.of(), ""), e.getClass().getSimpleName());
+        }
+    }
+
     public static Answer send(int port, String request) {
         return send(port, request.getBytes(StandardCharsets.ISO_8859_1));
     }
