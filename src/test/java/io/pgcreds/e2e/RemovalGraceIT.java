@@ -69,6 +69,9 @@ class RemovalGraceIT {
             JsonNode database = service.awaitCredential("DATABASE", c -> c.path("role").asText().equals("owner"));
             JsonNode analyst = service.awaitCredential("ANALYST", c -> c.path("role").asText().equals("limited"));
             int pools = service.service().poolsCreated();
+            // the fleet's session is on the default credential's pool: leaving, that pool keeps it
+            Await.until("the fleet session listening", service::log, log -> log.contains("event=fleet_session state=listening"));
+            long fleetSessions = fleetSessions(service);
             List<LoadGenerator> loads = List.of(new LoadGenerator(service.client(), "/tables", 2),
                     new LoadGenerator(service.client(), "/tables?credential=ANALYST", 2),
                     new LoadGenerator(service.client(), "/health", 1),
@@ -106,6 +109,7 @@ class RemovalGraceIT {
                 assertThat(events(service, "removed", before.path("name").asText())).isEmpty();
             }
             assertThat(service.service().poolsCreated()).as("the very same pools serve").isEqualTo(pools);
+            assertThat(fleetSessions(service)).as("fleet sessions opened").isEqualTo(fleetSessions);
             assertThat(service.log()).doesNotContain("event=credential_removed").doesNotContain("event=pool_closed");
             assertThat(Secrets.foundIn(service.log())).isEmpty();
         }
@@ -197,6 +201,10 @@ class RemovalGraceIT {
             assertThat(events(service, "removed", "ANALYST")).hasSize(1);
             service.awaitOpenPools(1);
         }
+    }
+
+    private static long fleetSessions(ServiceUnderTest service) {
+        return service.log().lines().filter(line -> line.contains("event=fleet_session state=listening")).count();
     }
 
     private static String text(Map<String, String> vars) {
