@@ -200,9 +200,13 @@ public final class ManagedPool implements AutoCloseable {
 
     /** Records without signalling: for checks the reconciler makes itself. */
     Failure record(Throwable failure) {
-        Failure recorded = Failure.of(failure, spec.password());
-        lastFailure = recorded;
-        return recorded;
+        return record(Failure.of(failure, spec.password()));
+    }
+
+    /** Records a failure found without an exception (a session that is not encrypted), without signalling. */
+    Failure record(Failure failure) {
+        lastFailure = failure;
+        return failure;
     }
 
     boolean isClosed() {

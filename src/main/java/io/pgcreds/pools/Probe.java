@@ -74,7 +74,8 @@ public final class Probe implements AutoCloseable {
             ServerFacts facts = roundTrip(session);
             long latencyMs = (System.nanoTime() - startedNanos) / 1_000_000;
             if (!facts.ssl()) {
-                failure = new Failure(ErrorClass.TLS, "the session is not encrypted", Instant.now());
+                // recorded on the pool, so that the DOWN line and the timeline give this reason, not an older one
+                failure = pool.record(new Failure(ErrorClass.TLS, "the session is not encrypted", Instant.now()));
                 result = ProbeResult.down(latencyMs, ErrorClass.TLS);
                 return;
             }
