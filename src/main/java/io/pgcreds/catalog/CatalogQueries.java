@@ -48,19 +48,28 @@ final class CatalogQueries {
     /**
      * One table and its columns, one row per column (one row of nulls after the table's own fields
      * when it shows none): type, table privilege mask, row security; column name, type, nullable,
-     * default, position, column privilege mask, position in the primary key; schema usage. Only the
+     * default, position, column privilege mask, position in the primary key; schema usage; the
+     * number of the primary key's columns (null without one). Only the
      * columns information_schema.columns shows the role: on a table it owns, every one, else those
      * it has a privilege on (table-level SELECT gives every one). No row when the table does not
      * exist or the role cannot see it. Parameters: schema, name.
      */
     static final String TABLE = "SELECT " + TYPE + ", " + Privileges.tableMask("c.oid") + ", c.relrowsecurity,"
-            + " a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,"
+            // a column of a NOT NULL domain is not nullable either (information_schema.columns says so too)
+            + " a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),"
+            + " NOT (a.attnotnull OR COALESCE(t.typtype = 'd' AND t.typnotnull, false)),"
             + " CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END, a.attnum, "
             + Privileges.columnMask("c.oid", "a.attnum") + ","
-            + " pg_catalog.array_position(i.indkey::int2[], a.attnum), " + SCHEMA_USAGE + RELATIONS
+            // a position past indnkeyatts is an INCLUDE column, not part of the key (int2vector's
+            // subscripts start at 0, hence the offset from array_lower)
+            + " CASE WHEN pg_catalog.array_position(i.indkey::int2[], a.attnum)"
+            + " - pg_catalog.array_lower(i.indkey::int2[], 1) < i.indnkeyatts"
+            + " THEN pg_catalog.array_position(i.indkey::int2[], a.attnum) END, " + SCHEMA_USAGE + ","
+            + " i.indnkeyatts" + RELATIONS
             + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
             + " AND (pg_catalog.pg_has_role(c.relowner, 'USAGE')"
             + " OR pg_catalog.has_column_privilege(c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'))"
+            + " LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
             + " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum"
             + " LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary"
             + " WHERE n.nspname::text = ? AND c.relname::text = ? AND " + VISIBLE

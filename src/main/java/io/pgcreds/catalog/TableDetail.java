@@ -14,12 +14,14 @@ import java.util.TreeMap;
  * @param columns     the columns the credential can see (as information_schema.columns shows them: every
  *                    one of a table it owns, else those it has a privilege on), by position, each with
  *                    the credential's privileges on it
- * @param primaryKey  the primary key's columns in key order, those the credential can see; null when the
- *                    table has no primary key or the credential sees none of its columns
+ * @param primaryKey  the primary key's columns in key order, those the credential can see (empty when it
+ *                    sees none of them); null when the table has no primary key
+ * @param primaryKeySize how many columns the primary key has, those the credential cannot see included,
+ *                    so that a key shown in part is not taken for the whole; null without a primary key
  */
 record TableDetail(String credential, int generation, String schema, String name, String type,
                    List<String> privileges, boolean rowSecurity, boolean schemaUsage, List<ColumnInfo> columns,
-                   List<String> primaryKey) {
+                   List<String> primaryKey, Integer primaryKeySize) {
     public TableDetail {
         privileges = List.copyOf(privileges);
         columns = List.copyOf(columns);
@@ -35,6 +37,7 @@ record TableDetail(String credential, int generation, String schema, String name
         private boolean rowSecurity;
         private boolean schemaUsage;
         private boolean found;
+        private Integer keySize;
 
         void read(ResultSet row) throws SQLException {
             found = true;
@@ -42,6 +45,8 @@ record TableDetail(String credential, int generation, String schema, String name
             privileges = row.getInt(2);
             rowSecurity = row.getBoolean(3);
             schemaUsage = row.getBoolean(11);
+            int size = row.getInt(12);
+            keySize = row.wasNull() ? null : size;
             String column = row.getString(4);
             if (column == null) {
                 return; // a table without columns
@@ -60,7 +65,7 @@ record TableDetail(String credential, int generation, String schema, String name
                 return null;
             }
             return new TableDetail(credential, generation, schema, name, type, Privileges.ofTable(privileges),
-                    rowSecurity, schemaUsage, columns, keyColumns.isEmpty() ? null : new ArrayList<>(keyColumns.values()));
+                    rowSecurity, schemaUsage, columns, keySize == null ? null : new ArrayList<>(keyColumns.values()), keySize);
         }
     }
 }

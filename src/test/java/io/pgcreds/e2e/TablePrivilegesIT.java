@@ -269,6 +269,34 @@ class TablePrivilegesIT {
     }
 
     @Test
+    void a_key_shown_in_part_says_how_many_columns_it_has_and_a_not_null_domain_is_not_nullable() {
+        String analyst = db.role("analyst");
+        String worker = db.role("worker");
+        db.execute("CREATE DOMAIN public.nn_int AS int NOT NULL",
+                "CREATE TABLE public.keyed (c int, a int, b int, v public.nn_int, PRIMARY KEY (c, a) INCLUDE (b))",
+                "ALTER TABLE public.keyed OWNER TO " + db.role("owner"),
+                "GRANT SELECT (a, b, v) ON public.keyed TO " + analyst,
+                "GRANT SELECT (b) ON public.keyed TO " + worker);
+        try {
+            JsonNode owner = api.get("/tables/public/keyed").json();
+            assertThat(texts(owner.path("primaryKey"))).containsExactly("c", "a"); // b is INCLUDEd, not a key column
+            assertThat(owner.path("primaryKeySize").asInt()).isEqualTo(2);
+            JsonNode part = api.get("/tables/public/keyed?credential=ANALYST").json();
+            assertThat(texts(part.path("primaryKey"))).containsExactly("a");
+            assertThat(part.path("primaryKeySize").asInt()).isEqualTo(2);
+            assertThat(columns(part)).containsExactly("a integer not-null default=null #2 [SELECT]",
+                    "b integer nullable default=null #3 [SELECT]", "v nn_int not-null default=null #4 [SELECT]");
+            JsonNode none = api.get("/tables/public/keyed?credential=WORKER").json();
+            assertThat(none.path("primaryKey").isArray()).isTrue();
+            assertThat(none.path("primaryKey")).isEmpty();
+            assertThat(none.path("primaryKeySize").asInt()).isEqualTo(2);
+            assertThat(api.get("/tables/public/events?credential=ANALYST").json().path("primaryKeySize").isNull()).isTrue();
+        } finally {
+            db.execute("DROP TABLE public.keyed", "DROP DOMAIN public.nn_int");
+        }
+    }
+
+    @Test
     void a_revoke_shows_at_the_next_request() {
         String analyst = db.role("analyst");
         assertThat(privileges(api.get("/tables?credential=ANALYST").json())).containsKey("public.revocable");
