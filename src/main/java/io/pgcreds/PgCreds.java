@@ -86,7 +86,7 @@ public final class PgCreds implements AutoCloseable {
                     metrics.recordReload(result);
                     fleet.reconciled();
                 }, fleet::learned));
-        CatalogService catalog = new CatalogService(new Leases(registry, settings.connectionTimeout()),
+        CatalogService catalog = new CatalogService(new Leases(registry, settings.connectionTimeout(), settings.statementTimeout()),
                 settings.statementTimeout());
         AccessMatrix access = new AccessMatrix(registry, catalog, settings.statementTimeout());
         HttpLifecycle lifecycle = new HttpLifecycle();

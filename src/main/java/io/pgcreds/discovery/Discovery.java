@@ -18,6 +18,8 @@ public final class Discovery {
     private static final String URL_SUFFIX = "_URL";
     private static final String POOL_SUFFIX = "_CONNECTION_POOL_URL";
     private static final String OWN_PREFIX = "PGCREDS_";
+    private static final String PGBOUNCER = "pgbouncer";
+    private static final String PREPARE_THRESHOLD = "prepareThreshold";
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):");
     /** {@code sslrootcert=system}: the JVM's default trust store, with verify-full (libpq 16's meaning). */
     public static final String SYSTEM_ROOTS = "system";
@@ -52,7 +54,8 @@ public final class Discovery {
                 continue;
             }
             try {
-                Parsed parsed = new Parsed(var, PostgresUrl.parse(var, value), var.endsWith(POOL_SUFFIX));
+                PostgresUrl url = PostgresUrl.parse(var, value);
+                Parsed parsed = new Parsed(var, url, poolerOf(var, url.parameters()));
                 groups.computeIfAbsent(GroupKey.of(parsed), key -> new ArrayList<>()).add(parsed);
             } catch (MalformedUrlException e) {
                 invalid.add(new InvalidCredential(credentialName(var), List.of(var), e.getMessage()));
@@ -97,14 +100,25 @@ public final class Discovery {
                 + " is not postgres:// or postgresql://";
     }
 
-    private record Parsed(String var, PostgresUrl url, boolean pooled) {
+    private record Parsed(String var, PostgresUrl url, Pooler pooler) {
+    }
+
+    /**
+     * The transaction-mode pooler a var names: by its URL's {@code pgbouncer=true} (Prisma's mark) or
+     * {@code prepareThreshold=0} (what pgjdbc needs there), else by Heroku's var name for its pooler.
+     */
+    private static Pooler poolerOf(String var, Map<String, String> parameters) {
+        if ("true".equalsIgnoreCase(parameters.get(PGBOUNCER)) || "0".equals(parameters.get(PREPARE_THRESHOLD))) {
+            return Pooler.transaction(Pooler.LearntFrom.URL_PARAMETER);
+        }
+        return var.endsWith(POOL_SUFFIX) ? Pooler.transaction(Pooler.LearntFrom.VAR_NAME) : null;
     }
 
     /** Vars with the same user, host, port, database (and pooling) are one credential. */
     private record GroupKey(String user, String host, int port, String database, boolean pooled) {
         static GroupKey of(Parsed parsed) {
             PostgresUrl url = parsed.url();
-            return new GroupKey(url.user(), url.host(), url.port(), url.database(), parsed.pooled());
+            return new GroupKey(url.user(), url.host(), url.port(), url.database(), parsed.pooler() != null);
         }
     }
 
@@ -169,6 +183,14 @@ public final class Discovery {
             }
             connectTimeout = Integer.parseInt(timeout);
         }
+        String pgbouncer = parameters.remove(PGBOUNCER);
+        if (pgbouncer != null && !pgbouncer.equalsIgnoreCase("true") && !pgbouncer.equalsIgnoreCase("false")) {
+            throw new MalformedUrlException(var, "pgbouncer must be true or false");
+        }
+        String prepareThreshold = parameters.remove(PREPARE_THRESHOLD);
+        if (prepareThreshold != null && !prepareThreshold.matches("[0-9]{1,9}")) {
+            throw new MalformedUrlException(var, "prepareThreshold must be a whole number (0: no named server-side statements)");
+        }
         if (parameters.remove("ssl") != null) {
             warnings.add("parameter 'ssl' in " + var + " ignored: pgcreds always uses TLS");
         }
@@ -177,6 +199,6 @@ public final class Discovery {
         }
         return new CredentialSpec(credentialName(var), varsOf(members, canonical), url.user(), url.password(),
                 url.host(), url.port(), url.database(), tls, applicationName, connectTimeout,
-                canonical.pooled(), warnings);
+                canonical.pooler(), warnings);
     }
 }

@@ -58,7 +58,7 @@ public record ConnectionBudget(String server, int instances, Map<String, Integer
         int sum = 0;
         int largest = 0;
         for (CredentialEntry entry : snapshot.entries().values()) {
-            if (entry.hasPool() && !entry.pool().spec().pooled() && entry.pool().spec().host().equals(host)
+            if (entry.hasPool() && !entry.pool().pooled() && entry.pool().spec().host().equals(host)
                     && entry.pool().spec().port() == port) {
                 sum += entry.pool().maxSize();
                 largest = Math.max(largest, entry.pool().maxSize());

@@ -53,7 +53,7 @@ public final class Fleet implements AutoCloseable {
         this.registry = registry;
         this.sources = sources;
         this.leadership = leadership;
-        this.announcer = new Announcer(new Leases(registry, settings.connectionTimeout()));
+        this.announcer = new Announcer(new Leases(registry, settings.connectionTimeout(), settings.statementTimeout()));
     }
 
     /**

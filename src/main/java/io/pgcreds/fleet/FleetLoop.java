@@ -75,7 +75,7 @@ final class FleetLoop implements AutoCloseable {
     /** The default credential's current pool if a fleet session may be opened on it: it has one and it is direct. */
     private ManagedPool listenable() {
         CredentialEntry entry = registry.defaultEntry(registry.snapshot());
-        return entry == null || !entry.hasPool() || entry.pool().spec().pooled() ? null : entry.pool();
+        return entry == null || !entry.hasPool() || entry.pool().pooled() ? null : entry.pool();
     }
 
     private void run() {

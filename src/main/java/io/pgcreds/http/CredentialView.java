@@ -16,9 +16,19 @@ import java.util.List;
  */
 record CredentialView(String name, List<String> configVars, String state, int generation,
                              Instant lastReloadAt, String reloadError, String user, String host, Integer port,
-                             String database, String sslMode, Boolean pooled, String role, Tls tls,
+                             String database, String sslMode, Boolean pooled, Pooler pooler, String role, Tls tls,
                              String serverVersion, PoolStats pool, LastError lastError, LastError lastFailure,
                              List<String> warnings, Leaving leaving) {
+
+    /**
+     * The transaction-mode pooler the credential goes through, and how that was learnt
+     * ({@code url-parameter}, {@code var-name}, {@code sqlstate-26000}, {@code sqlstate-42P05}).
+     */
+    record Pooler(String mode, String learntFrom) {
+        static Pooler of(io.pgcreds.discovery.Pooler pooler) {
+            return pooler == null ? null : new Pooler(pooler.mode(), pooler.learntFrom().wireName());
+        }
+    }
 
     /** What TLS the server reports for our session, from pg_stat_ssl. */
     record Tls(String version, String cipher) {
@@ -48,14 +58,14 @@ record CredentialView(String name, List<String> configVars, String state, int ge
         if (!entry.hasPool()) {
             return new CredentialView(entry.name(), entry.configVars(), entry.state().wireName(), entry.generation(),
                     entry.lastReloadAt(), entry.error(), null, null, null, null, null, null, null, null, null, null,
-                    null, null, entry.warnings(), Leaving.of(entry.leaving()));
+                    null, null, null, entry.warnings(), Leaving.of(entry.leaving()));
         }
         ManagedPool pool = entry.pool();
         CredentialSpec spec = pool.spec();
         ServerFacts facts = pool.facts();
         return new CredentialView(entry.name(), entry.configVars(), entry.state().wireName(), entry.generation(),
                 entry.lastReloadAt(), entry.error(), spec.user(), spec.host(), spec.port(), spec.database(),
-                spec.tls().mode().wireName(), spec.pooled(),
+                spec.tls().mode().wireName(), pool.pooled(), Pooler.of(pool.pooler()),
                 facts == null ? null : facts.role().wireName(),
                 facts == null ? null : new Tls(facts.tlsVersion(), facts.tlsCipher()),
                 facts == null ? null : facts.serverVersion(),

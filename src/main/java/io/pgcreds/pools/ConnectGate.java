@@ -89,6 +89,15 @@ final class ConnectGate {
             closeQuietly(previous);
         }
 
+        /**
+         * Every session opened from now on prepares no statement by name ({@code prepareThreshold=0}):
+         * the credential turned out to go through a transaction-mode pooler. pgjdbc reads the data
+         * source's properties at each connect.
+         */
+        void useUnnamedStatements() {
+            source.setPrepareThreshold(0);
+        }
+
         void discardAdopted() {
             closeQuietly(adopted.getAndSet(null));
         }

@@ -53,6 +53,8 @@ final class DataSources {
         // a hard bound on any read, so a server that stops answering mid-query cannot hold a thread for ever
         source.setSocketTimeout(seconds(settings.statementTimeout().toMillis()) + 10);
         source.setTcpKeepAlive(true);
+        // every read and write ends at the request's deadline, however the server behaves (see the factory)
+        source.setSocketFactory(DeadlineSocketFactory.class.getName());
         return source;
     }
 

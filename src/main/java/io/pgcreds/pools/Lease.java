@@ -34,11 +34,13 @@ public final class Lease implements AutoCloseable {
     public Connection connection() throws SQLException {
         HikariDataSource hikari = pool.hikari();
         Instant waitingSince = Instant.now();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(hikari.getConnectionTimeout());
+        // the pool's connection timeout, or less when the request's own time (see Leases) runs out first
+        long deadline = System.nanoTime() + Math.min(TimeUnit.MILLISECONDS.toNanos(hikari.getConnectionTimeout()),
+                Math.max(0, DeadlineSocketFactory.remainingNanos()));
         while (true) {
             long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             try {
-                Connection connection = Hikari.borrow(hikari, Math.max(1, Math.min(WAIT_SLICE_MS, remainingMs)));
+                Connection connection = pool.borrow(Math.max(1, Math.min(WAIT_SLICE_MS, remainingMs)));
                 if (pool.isRetired()) {
                     // replaced while this request waited: a connection another request just gave back
                     // is still the old server's, and a failover's old server may go at any moment
@@ -75,11 +77,16 @@ public final class Lease implements AutoCloseable {
     /**
      * What a request's failed SQL means, to be thrown: on a pool replaced meanwhile (a failover's old
      * server going away) a {@link PoolRetiredException}, so that read-only work starts over on the
-     * successor; otherwise the failure is recorded on the pool and the request fails with a 503.
+     * successor; a named statement lost to a transaction-mode pooler (26000, 42P05) a
+     * {@link NamedStatementLostException}, so that it runs once more on unnamed statements; otherwise
+     * the failure is recorded on the pool and the request fails with a 503.
      */
     public RuntimeException failure(SQLException e) {
         if (pool.isRetired()) {
             return new PoolRetiredException(pool);
+        }
+        if (pool.learnPooler(e)) {
+            return new NamedStatementLostException(pool, e);
         }
         pool.recordFailure(e);
         ErrorClass errorClass = ErrorClass.classify(e);

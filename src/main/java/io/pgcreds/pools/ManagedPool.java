@@ -3,6 +3,7 @@ package io.pgcreds.pools;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.pgcreds.discovery.CredentialSpec;
+import io.pgcreds.discovery.Pooler;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,6 +27,7 @@ public final class ManagedPool implements AutoCloseable {
     private final PoolEvents events;
     private final Consumer<ManagedPool> whenClosed;
     private final Occupancy occupancy = new Occupancy();
+    private final PoolerSwitch pooler;
     private volatile ServerFacts facts;
     private volatile Failure lastFailure;
     private volatile ProbeResult probed = ProbeResult.NOT_YET;
@@ -42,6 +44,7 @@ public final class ManagedPool implements AutoCloseable {
         this.direct = direct;
         this.events = events;
         this.whenClosed = whenClosed;
+        this.pooler = new PoolerSwitch(spec.name() + "#" + generation, spec.pooler(), pooledSource, direct);
     }
 
     /** The requests holding this generation; a lease enters and leaves it. */
@@ -84,6 +87,51 @@ public final class ManagedPool implements AutoCloseable {
 
     HikariDataSource hikari() {
         return pool;
+    }
+
+    /**
+     * The transaction-mode pooler this pool goes through, as its spec said or as the server's errors
+     * taught it since ({@link Pooler.LearntFrom#SQLSTATE_26000}, ...); null while it is taken as direct.
+     */
+    public Pooler pooler() {
+        return pooler.pooler();
+    }
+
+    /** True when this pool goes through a transaction-mode pooler: no session state, no named statements. */
+    public boolean pooled() {
+        return pooler.pooler() != null;
+    }
+
+    /**
+     * True when {@code failure} is what a transaction-mode pooler does to named statements (SQLSTATE
+     * 26000 or 42P05): the read-only work that met it may run once more, and from now on this pool
+     * uses unnamed statements only (see {@link PoolerSwitch}).
+     */
+    boolean learnPooler(SQLException failure) {
+        return pooler.learn(failure, pool);
+    }
+
+    /**
+     * Borrows a connection from the pool, waiting at most {@code timeoutMs} (see {@link Hikari#borrow});
+     * through a pooler, a session opened before the pool knew it (it may hold named statements) is
+     * closed for good and another taken.
+     */
+    Connection borrow(long timeoutMs) throws SQLException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (true) {
+            Connection connection = Hikari.borrow(pool, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            boolean mayServe = false;
+            try {
+                mayServe = pooler.mayServe(connection);
+            } finally {
+                if (!mayServe) {
+                    pool.evictConnection(connection);
+                }
+            }
+            if (mayServe) {
+                return connection;
+            }
+        }
     }
 
     ConnectGate.Source direct() {

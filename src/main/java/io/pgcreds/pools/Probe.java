@@ -68,6 +68,23 @@ public final class Probe implements AutoCloseable {
     private void run(boolean viaPool, Runnable turnCame) {
         startedNanos = System.nanoTime();
         try {
+            attempt(viaPool, turnCame);
+        } catch (SQLException lost) {
+            // a named statement lost to a transaction-mode pooler: the pool learns it; once more on a fresh session
+            pool.learnPooler(lost);
+            closeQuietly(session);
+            session = null;
+            try {
+                attempt(viaPool, () -> { });
+            } catch (SQLException again) {
+                failed(again);
+            }
+        }
+    }
+
+    /** One try: throws only what a transaction-mode pooler does to named statements, recording anything else. */
+    private void attempt(boolean viaPool, Runnable turnCame) throws SQLException {
+        try {
             session = viaPool ? borrow(turnCame) : pool.direct().connect(() -> turn(turnCame));
             int originalTimeout = session.getNetworkTimeout();
             session.setNetworkTimeout(Runnable::run, (int) timeoutMs);
@@ -84,15 +101,24 @@ public final class Probe implements AutoCloseable {
             if (adopt) {
                 session.setNetworkTimeout(Runnable::run, originalTimeout); // as the pool's own sessions are
             }
-        } catch (SQLException | RuntimeException e) {
-            failure = health ? pool.recordFailure(e) : pool.record(e);
-            result = ProbeResult.down((System.nanoTime() - startedNanos) / 1_000_000, failure.errorClass());
+        } catch (SQLException e) {
+            if (PoolerSwitch.learntFrom(e) != null && session != null) {
+                throw e;
+            }
+            failed(e);
+        } catch (RuntimeException e) {
+            failed(e);
         }
+    }
+
+    private void failed(Exception e) {
+        failure = health ? pool.recordFailure(e) : pool.record(e);
+        result = ProbeResult.down((System.nanoTime() - startedNanos) / 1_000_000, failure.errorClass());
     }
 
     private Connection borrow(Runnable turnCame) throws SQLException {
         turn(turnCame);
-        return Hikari.borrow(pool.hikari(), timeoutMs);
+        return pool.borrow(timeoutMs);
     }
 
     private void turn(Runnable turnCame) {

@@ -62,6 +62,43 @@ class DiscoveryTest {
     }
 
     @Test
+    void a_pooler_is_known_by_its_url_parameters_whatever_its_var_is_called() {
+        Map<String, Pooler.LearntFrom> expected = new LinkedHashMap<>();
+        expected.put("?pgbouncer=true", Pooler.LearntFrom.URL_PARAMETER);
+        expected.put("?pgbouncer=TRUE&sslmode=require", Pooler.LearntFrom.URL_PARAMETER);
+        expected.put("?prepareThreshold=0", Pooler.LearntFrom.URL_PARAMETER);
+        expected.put("?pgbouncer=false&prepareThreshold=0", Pooler.LearntFrom.URL_PARAMETER);
+        expected.put("?pgbouncer=false", null);
+        expected.put("?prepareThreshold=5", null);
+        expected.put("", null);
+        expected.forEach((query, learntFrom) -> {
+            CredentialSpec spec = discover(Map.of("POOL_URL", "postgres://u:secretpw@pool.example.com:6432/db" + query))
+                    .credentials().get(0);
+            assertThat(spec.pooled()).as(query).isEqualTo(learntFrom != null);
+            assertThat(spec.pooler()).as(query).isEqualTo(learntFrom == null ? null : Pooler.transaction(learntFrom));
+            assertThat(spec.warnings()).as("neither parameter is listed as ignored: " + query).isEmpty();
+        });
+        CredentialSpec byName = discover(Map.of("DATABASE_CONNECTION_POOL_URL", OWNER)).credentials().get(0);
+        assertThat(byName.pooler()).isEqualTo(Pooler.transaction(Pooler.LearntFrom.VAR_NAME));
+        CredentialSpec both = discover(Map.of("DATABASE_CONNECTION_POOL_URL", OWNER + "?pgbouncer=true")).credentials().get(0);
+        assertThat(both.pooler().learntFrom()).isEqualTo(Pooler.LearntFrom.URL_PARAMETER);
+        assertThat(Pooler.LearntFrom.SQLSTATE_42P05.wireName()).isEqualTo("sqlstate-42P05");
+        assertThat(Pooler.LearntFrom.URL_PARAMETER.wireName()).isEqualTo("url-parameter");
+    }
+
+    @Test
+    void a_pooler_parameter_that_cannot_be_read_makes_the_credential_invalid_and_names_the_parameter() {
+        DiscoveryResult result = discover(Map.of(
+                "A_URL", "postgres://a:secretpw@h/d?pgbouncer=yes-please",
+                "B_URL", "postgres://b:secretpw@h/d?prepareThreshold=never"));
+        assertThat(result.credentials()).isEmpty();
+        assertThat(result.invalid()).extracting(InvalidCredential::error)
+                .anySatisfy(error -> assertThat(error).contains("pgbouncer must be true or false"))
+                .anySatisfy(error -> assertThat(error).contains("prepareThreshold must be a whole number"));
+        assertThat(result.invalid()).allSatisfy(invalid -> assertThat(invalid.error()).doesNotContain("secretpw"));
+    }
+
+    @Test
     void jdbc_copies_and_other_schemes_are_ignored_with_a_reason() {
         DiscoveryResult result = discover(Map.of(
                 "DATABASE_URL", OWNER,

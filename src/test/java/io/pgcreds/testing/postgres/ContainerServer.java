@@ -156,6 +156,18 @@ final class ContainerServer implements PostgresServer {
     }
 
     @Override
+    public void freeze() {
+        docker().pauseContainerCmd(container.getContainerId()).exec();
+    }
+
+    @Override
+    public void thaw() {
+        if (Boolean.TRUE.equals(docker().inspectContainerCmd(container.getContainerId()).exec().getState().getPaused())) {
+            docker().unpauseContainerCmd(container.getContainerId()).exec();
+        }
+    }
+
+    @Override
     public void start() {
         int readyBefore = count(READY, serverLog());
         docker().startContainerCmd(container.getContainerId()).exec();

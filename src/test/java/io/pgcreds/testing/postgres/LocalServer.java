@@ -79,7 +79,17 @@ final class LocalServer implements PostgresServer {
      * so a process group does not reach them), by process id.
      */
     @Override
-    public void kill() {
+    public void freeze() {
+        Signals.send("STOP", processes());
+    }
+
+    @Override
+    public void thaw() {
+        Signals.send("CONT", processes());
+    }
+
+    /** The postmaster and every process it forked, the postmaster first. */
+    private List<ProcessHandle> processes() {
         long pid;
         try {
             pid = Long.parseLong(Files.readAllLines(server.dataDirectory().resolve("postmaster.pid")).get(0).strip());
@@ -90,6 +100,12 @@ final class LocalServer implements PostgresServer {
                 .orElseThrow(() -> new IllegalStateException("the server is not running (no process " + pid + ")"));
         List<ProcessHandle> all = new ArrayList<>(postmaster.descendants().toList());
         all.add(0, postmaster);
+        return all;
+    }
+
+    @Override
+    public void kill() {
+        List<ProcessHandle> all = processes();
         all.forEach(ProcessHandle::destroyForcibly);
         CompletableFuture.allOf(all.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
                 .orTimeout(10, TimeUnit.SECONDS).join();

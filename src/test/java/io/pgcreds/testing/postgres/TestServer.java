@@ -32,6 +32,16 @@ public interface TestServer extends AutoCloseable {
      */
     void kill();
 
+    /**
+     * Freezes every process of the server (SIGSTOP, or {@code docker pause}): it keeps its sockets
+     * and the kernel keeps accepting and buffering, but nothing answers: a hung host. Returns at once.
+     * Every test that freezes a server thaws it in a finally block.
+     */
+    void freeze();
+
+    /** Lets a frozen server run again (SIGCONT, or {@code docker unpause}); harmless when it is not frozen. */
+    void thaw();
+
     /** Starts a stopped or killed server with the same data on the same port; returns once it accepts connections. */
     void start();
 
