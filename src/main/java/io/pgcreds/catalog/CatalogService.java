@@ -42,12 +42,14 @@ public final class CatalogService {
     }
 
     /**
-     * The whole transaction in one round trip: pgjdbc sends the five statements together, with one
+     * The whole transaction in one round trip: pgjdbc sends the six statements together, with one
      * Sync, and the connection is back to idle when the answer arrives.
      */
     private static String inOneRoundTrip(Duration statementTimeout, String query) {
+        // search_path pg_catalog first: a credential's own search_path (a schema with an operator
+        // named like pg_catalog's, ahead of it) must not change what these queries mean
         return "BEGIN; SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = " + statementTimeout.toMillis() + "; "
-                + query + "; ROLLBACK";
+                + "SET LOCAL search_path = pg_catalog, pg_temp; " + query + "; ROLLBACK";
     }
 
     /**
