@@ -32,10 +32,11 @@ public enum ErrorClass {
     /**
      * Classifies a failure by its whole cause chain, the most telling evidence first:
      * <ol>
-     *   <li>TLS: an {@link SSLException} (handshake, unknown CA, a certificate for another host: pgcreds
-     *       checks the host name inside the handshake), a {@link GeneralSecurityException} (a certificate
-     *       that cannot be read or validated), or a {@link FileNotFoundException} (the only files a
-     *       connection attempt reads are certificates and keys);</li>
+     *   <li>TLS: a {@link GeneralSecurityException} (a certificate that cannot be read or validated, a
+     *       certificate for another host: pgcreds checks the host name inside the handshake), a
+     *       {@link FileNotFoundException} (the only files a connection attempt reads are certificates
+     *       and keys), or an {@link SSLException} (handshake refused, no common protocol) unless a
+     *       closed, reset or silent connection lies under it: that is network or timeout below;</li>
      *   <li>auth: SQLSTATE class 28 (28P01 wrong password, 28000 no pg_hba.conf entry or, from
      *       {@link MissingPassword}, no password in the URL);</li>
      *   <li>what the server said: 3D000 config, 57014 timeout, 57P01-57P03 and class 08 network;</li>
@@ -51,8 +52,13 @@ public enum ErrorClass {
      */
     public static ErrorClass classify(Throwable failure) {
         List<Throwable> chain = chainOf(failure);
-        if (chain.stream().anyMatch(link -> link instanceof SSLException || link instanceof GeneralSecurityException
-                || link instanceof FileNotFoundException)) {
+        boolean certificate = chain.stream().anyMatch(link -> link instanceof GeneralSecurityException
+                || link instanceof FileNotFoundException);
+        // a handshake the peer ended by closing, resetting or not answering is the transport's fault,
+        // whatever the JDK's TLS layer wrapped it in (it does so in some runs and not in others)
+        boolean transport = chain.stream().anyMatch(link -> link instanceof SocketException
+                || link instanceof EOFException || link instanceof SocketTimeoutException);
+        if (certificate || (!transport && chain.stream().anyMatch(link -> link instanceof SSLException))) {
             return TLS;
         }
         List<SQLException> states = chain.stream().filter(ErrorClass::carriesItsOwnState)
