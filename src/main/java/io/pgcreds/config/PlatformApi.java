@@ -78,6 +78,9 @@ final class PlatformApi {
             return new Answer(parse(response.body()), newEtag, false, null, null, remaining);
         } catch (HttpTimeoutException e) {
             return Answer.failed("timed out after " + requestTimeout.toSeconds() + " s");
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            // an IOException to Jackson, but the API answered: its body is what is wrong
+            return Answer.failed("the answer is not JSON (HTTP 200 with a body that cannot be read)");
         } catch (IOException e) {
             return Answer.failed("unreachable (" + e.getClass().getSimpleName() + ")");
         } catch (IllegalArgumentException e) {

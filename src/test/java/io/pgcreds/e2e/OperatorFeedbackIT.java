@@ -72,6 +72,13 @@ class OperatorFeedbackIT {
                         assertThat(error).startsWith("heroku-api (app feedback-app): HTTP 503"));
                 assertThat(failed.at("/sources/0/state").asText()).isEqualTo("error");
                 assertThat(failed.path("unchanged").toString()).contains("DATABASE");
+
+                api.garbleNext();
+                JsonNode garbled = service.client().send("POST", "/credentials/reload",
+                        Map.of("Authorization", "Bearer " + service.token()), null).json();
+                assertThat(garbled.path("errors")).singleElement().satisfies(error -> assertThat(error.asText())
+                        .isEqualTo("heroku-api (app feedback-app): the answer is not JSON (HTTP 200 with a body that cannot be read)"));
+                assertThat(garbled.path("unchanged").toString()).contains("DATABASE");
             }
         }
     }

@@ -41,6 +41,7 @@ public final class PlatformApiStandIn implements AutoCloseable {
     private final java.util.List<Long> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile String lastAccept;
     private volatile boolean hang;
+    private boolean garbleNext;
 
     public PlatformApiStandIn(String app, String token) {
         this.app = app;
@@ -86,6 +87,11 @@ public final class PlatformApiStandIn implements AutoCloseable {
         for (int i = 0; i < times; i++) {
             queuedFailures.add(status);
         }
+    }
+
+    /** The next config-vars request gets a 200 whose body is not JSON (a proxy's HTML page, say). */
+    public synchronized void garbleNext() {
+        garbleNext = true;
     }
 
     public void hang(boolean hanging) {
@@ -137,8 +143,11 @@ public final class PlatformApiStandIn implements AutoCloseable {
             return;
         }
         Integer failure;
+        boolean garble;
         synchronized (this) {
             failure = queuedFailures.poll();
+            garble = garbleNext;
+            garbleNext = false;
         }
         String path = exchange.getRequestURI().getPath();
         if (!exchange.getRequestMethod().equals("GET") || !path.equals("/apps/" + app + "/config-vars")) {
@@ -156,6 +165,8 @@ public final class PlatformApiStandIn implements AutoCloseable {
                     + " before making new requests");
         } else if (failure != null) {
             error(exchange, failure, "service_unavailable", "Heroku is temporarily unavailable.");
+        } else if (garble) {
+            send(exchange, 200, "<html><body>502 Bad Gateway</body></html>");
         } else {
             String body;
             String etag;
