@@ -14,6 +14,13 @@ import java.nio.file.Path;
 public final class LogCapture {
     private static final StringBuilder otherProcesses = new StringBuilder();
 
+    static {
+        // slf4j-simple opens (and truncates) its file when its first logger is made: before that, the
+        // file may still hold a previous run's lines, and an offset taken then would point past the
+        // end of this run's log (a test then read an empty log when target/ was not cleaned)
+        org.slf4j.LoggerFactory.getLogger(LogCapture.class);
+    }
+
     private LogCapture() {
     }
 
