@@ -108,10 +108,26 @@ public final class Discovery {
      * {@code prepareThreshold=0} (what pgjdbc needs there), else by Heroku's var name for its pooler.
      */
     private static Pooler poolerOf(String var, Map<String, String> parameters) {
-        if ("true".equalsIgnoreCase(parameters.get(PGBOUNCER)) || "0".equals(parameters.get(PREPARE_THRESHOLD))) {
+        if (Boolean.TRUE.equals(flag(parameters.get(PGBOUNCER))) || isZero(parameters.get(PREPARE_THRESHOLD))) {
             return Pooler.transaction(Pooler.LearntFrom.URL_PARAMETER);
         }
         return var.endsWith(POOL_SUFFIX) ? Pooler.transaction(Pooler.LearntFrom.VAR_NAME) : null;
+    }
+
+    /** A boolean URL parameter as libpq reads booleans: true/false, 1/0, yes/no, on/off in any case; else null. */
+    private static Boolean flag(String value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> Boolean.TRUE;
+            case "false", "0", "no", "off" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    private static boolean isZero(String value) {
+        return value != null && value.matches("-?0{1,9}");
     }
 
     /** Vars with the same user, host, port, database (and pooling) are one credential. */
@@ -184,12 +200,16 @@ public final class Discovery {
             connectTimeout = Integer.parseInt(timeout);
         }
         String pgbouncer = parameters.remove(PGBOUNCER);
-        if (pgbouncer != null && !pgbouncer.equalsIgnoreCase("true") && !pgbouncer.equalsIgnoreCase("false")) {
-            throw new MalformedUrlException(var, "pgbouncer must be true or false");
+        if (pgbouncer != null && flag(pgbouncer) == null) {
+            throw new MalformedUrlException(var, "pgbouncer must be true or false (or 1/0, yes/no, on/off)");
         }
         String prepareThreshold = parameters.remove(PREPARE_THRESHOLD);
-        if (prepareThreshold != null && !prepareThreshold.matches("[0-9]{1,9}")) {
+        if (prepareThreshold != null && !prepareThreshold.matches("-?[0-9]{1,9}")) {
             throw new MalformedUrlException(var, "prepareThreshold must be a whole number (0: no named server-side statements)");
+        }
+        if (prepareThreshold != null && !isZero(prepareThreshold)) {
+            warnings.add("parameter prepareThreshold in " + var + " ignored: pgcreds keeps pgjdbc's default on a direct"
+                    + " connection and uses 0 through a pooler; only prepareThreshold=0 means something here");
         }
         if (parameters.remove("ssl") != null) {
             warnings.add("parameter 'ssl' in " + var + " ignored: pgcreds always uses TLS");

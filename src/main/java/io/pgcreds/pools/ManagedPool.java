@@ -44,7 +44,7 @@ public final class ManagedPool implements AutoCloseable {
         this.direct = direct;
         this.events = events;
         this.whenClosed = whenClosed;
-        this.pooler = new PoolerSwitch(spec.name() + "#" + generation, spec.pooler(), pooledSource, direct);
+        this.pooler = new PoolerSwitch(spec.name(), generation, spec.pooler(), pooledSource, direct);
     }
 
     /** The requests holding this generation; a lease enters and leaves it. */

@@ -28,12 +28,14 @@ final class PoolerSwitch {
     private static final Logger log = LoggerFactory.getLogger(PoolerSwitch.class);
     private static final String MISSING = "26000";
     private static final String DUPLICATE = "42P05";
-    private final String poolName;
+    private final String credential;
+    private final int generation;
     private final AtomicReference<Pooler> pooler;
     private final List<ConnectGate.Source> sources;
 
-    PoolerSwitch(String poolName, Pooler fromSpec, ConnectGate.Source... sources) {
-        this.poolName = poolName;
+    PoolerSwitch(String credential, int generation, Pooler fromSpec, ConnectGate.Source... sources) {
+        this.credential = credential;
+        this.generation = generation;
         this.pooler = new AtomicReference<>(fromSpec);
         this.sources = List.of(sources);
     }
@@ -59,7 +61,7 @@ final class PoolerSwitch {
             if (bean != null) {
                 bean.softEvictConnections();
             }
-            log.warn(Logfmt.line("event", "pooler_learnt", "credential", poolName, "mode", Pooler.TRANSACTION,
+            log.warn(Logfmt.line("event", "pooler_learnt", "credential", credential, "generation", generation, "mode", Pooler.TRANSACTION,
                     "learnt_from", learntFrom.wireName(), "effect", "unnamed statements only from now on;"
                             + " open sessions are replaced and the request that met it runs once more"));
         }

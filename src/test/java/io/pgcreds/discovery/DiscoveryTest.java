@@ -68,8 +68,10 @@ class DiscoveryTest {
         expected.put("?pgbouncer=TRUE&sslmode=require", Pooler.LearntFrom.URL_PARAMETER);
         expected.put("?prepareThreshold=0", Pooler.LearntFrom.URL_PARAMETER);
         expected.put("?pgbouncer=false&prepareThreshold=0", Pooler.LearntFrom.URL_PARAMETER);
+        expected.put("?pgbouncer=1", Pooler.LearntFrom.URL_PARAMETER);
+        expected.put("?pgbouncer=Yes", Pooler.LearntFrom.URL_PARAMETER);
         expected.put("?pgbouncer=false", null);
-        expected.put("?prepareThreshold=5", null);
+        expected.put("?pgbouncer=off", null);
         expected.put("", null);
         expected.forEach((query, learntFrom) -> {
             CredentialSpec spec = discover(Map.of("POOL_URL", "postgres://u:secretpw@pool.example.com:6432/db" + query))
@@ -78,6 +80,13 @@ class DiscoveryTest {
             assertThat(spec.pooler()).as(query).isEqualTo(learntFrom == null ? null : Pooler.transaction(learntFrom));
             assertThat(spec.warnings()).as("neither parameter is listed as ignored: " + query).isEmpty();
         });
+        for (String threshold : List.of("5", "-1")) {
+            CredentialSpec other = discover(Map.of("POOL_URL", "postgres://u:secretpw@pool.example.com:6432/db?prepareThreshold="
+                    + threshold)).credentials().get(0);
+            assertThat(other.pooled()).as(threshold).isFalse();
+            assertThat(other.warnings()).as("a threshold other than 0 is said to be ignored, not dropped silently")
+                    .singleElement().satisfies(warning -> assertThat(warning).contains("prepareThreshold in POOL_URL ignored"));
+        }
         CredentialSpec byName = discover(Map.of("DATABASE_CONNECTION_POOL_URL", OWNER)).credentials().get(0);
         assertThat(byName.pooler()).isEqualTo(Pooler.transaction(Pooler.LearntFrom.VAR_NAME));
         CredentialSpec both = discover(Map.of("DATABASE_CONNECTION_POOL_URL", OWNER + "?pgbouncer=true")).credentials().get(0);
@@ -93,7 +102,7 @@ class DiscoveryTest {
                 "B_URL", "postgres://b:secretpw@h/d?prepareThreshold=never"));
         assertThat(result.credentials()).isEmpty();
         assertThat(result.invalid()).extracting(InvalidCredential::error)
-                .anySatisfy(error -> assertThat(error).contains("pgbouncer must be true or false"))
+                .anySatisfy(error -> assertThat(error).contains("pgbouncer must be true or false (or 1/0, yes/no, on/off)"))
                 .anySatisfy(error -> assertThat(error).contains("prepareThreshold must be a whole number"));
         assertThat(result.invalid()).allSatisfy(invalid -> assertThat(invalid.error()).doesNotContain("secretpw"));
     }
