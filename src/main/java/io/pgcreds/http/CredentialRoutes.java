@@ -10,10 +10,14 @@ import io.pgcreds.pools.PoolRegistry;
 import io.pgcreds.reload.ReloadResult;
 import io.pgcreds.reload.Reloader;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -29,9 +33,15 @@ final class CredentialRoutes {
     private final JsonAnswers json;
     private final ConditionalGet answers;
     private final BearerAuth auth;
+    private final Duration reloadAnswerWithin;
 
+    /**
+     * @param reloadAnswerWithin how long {@code POST /credentials/reload} waits for its reconciliation
+     *                           before it answers 202 and lets it go on (within the request bound)
+     */
     CredentialRoutes(PoolRegistry registry, Reloader reloader, ConfigSources sources, Supplier<WebhookStatus> webhook,
-                     Fleet fleet, JsonAnswers json, ConditionalGet answers, BearerAuth auth) {
+                     Fleet fleet, JsonAnswers json, ConditionalGet answers, BearerAuth auth, Duration reloadAnswerWithin) {
+        this.reloadAnswerWithin = reloadAnswerWithin;
         this.registry = registry;
         this.reloader = reloader;
         this.sources = sources;
@@ -63,7 +73,22 @@ final class CredentialRoutes {
         QueryParams.allowOnly(ctx, Set.of());
         JsonBodies.optional(ctx); // none is needed; one that is too large, not JSON or not parsable is refused
         Instant started = Instant.now();
-        ReloadResult result = reloader.reloadNow(Trigger.RELOAD);
+        ReloadResult result;
+        try {
+            result = reloader.reloadRequested(Trigger.RELOAD).get(reloadAnswerWithin.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // a reconciliation is validating a server that does not answer: the request bound holds,
+            // the reload goes on and its outcome reaches the timeline
+            ctx.status(202);
+            json.write(ctx, new ReloadInProgress(true, "the reload goes on: validating a new configuration takes longer"
+                    + " than this request may wait; its outcome will be on /events (trigger reload)", sources.statuses()));
+            return;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException("reload failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the reload", e);
+        }
         List<SourceStatus> now = sources.statuses();
         json.write(ctx, new ReloadAnswer(result.added(), result.removed(), result.replaced(), result.unchanged(),
                 result.pending(), result.failed(), result.recovered(), result.leaving(), result.kept(),
@@ -88,6 +113,10 @@ final class CredentialRoutes {
      * {@code leaving}: absent from the config but serving out their removal grace (not removed yet);
      * {@code kept}: back within their grace.
      */
+    /** The {@code 202} of a reload that goes on after the request stopped waiting for it. */
+    record ReloadInProgress(boolean inProgress, String detail, List<SourceStatus> sources) {
+    }
+
     record ReloadAnswer(List<String> added, List<String> removed, List<String> replaced, List<String> unchanged,
                         List<String> pending, List<String> failed, List<String> recovered, List<String> leaving,
                         List<String> kept, List<String> errors, List<SourceStatus> sources) {

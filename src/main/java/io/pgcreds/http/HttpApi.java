@@ -102,7 +102,9 @@ public final class HttpApi {
             WebhookRoutes webhooks = new WebhookRoutes(settings.webhookConfigured() ? settings.webhookSecret() : null,
                     services.reloader(), mapper);
             new CredentialRoutes(services.registry(), services.reloader(), services.sources(), webhooks::status,
-                    services.fleet(), json, answers, auth).register(routes);
+                    services.fleet(), json, answers, auth,
+                    // the request bound (connection + statement timeout + 1 s), less half a second for the answer
+                    settings.connectionTimeout().plus(settings.statementTimeout()).plusMillis(500)).register(routes);
             new FleetRoutes(services.fleet(), json, answers, auth).register(routes);
             EventStreams streams = new EventStreams(services.events(), json, STREAM_HEARTBEAT);
             services.lifecycle().endOnStop(streams);

@@ -17,11 +17,15 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -44,6 +48,11 @@ public final class Reloader implements AutoCloseable {
     private final Consumer<Trigger> learned;
     private final ScheduledExecutorService worker =
             Executors.newSingleThreadScheduledExecutor(Threads.daemon("pgcreds-reload"));
+    /** Reloads the API asked for, one at a time, off the request threads (see {@link #reloadRequested}). */
+    private final ExecutorService requested =
+            Executors.newSingleThreadExecutor(Threads.daemon("pgcreds-reload-request"));
+    private final AtomicReference<CompletableFuture<ReloadResult>> waiting =
+            new AtomicReference<>();
     private final AuthFailures authFailures;
     private final Reconciler reconciler;
     private final AtomicInteger reloads = new AtomicInteger();
@@ -91,6 +100,41 @@ public final class Reloader implements AutoCloseable {
      */
     public ReloadResult reloadNow(Trigger trigger) {
         return refreshAndApply(Cause.now(trigger, null), sources::refreshAll);
+    }
+
+    /**
+     * {@link #reloadNow} on a thread of its own, so that the caller can stop waiting (an HTTP request
+     * has its bound; a reconciliation validating a frozen server may take longer) while the reload
+     * goes on. Requests that arrive while one is still waiting to start share it: it reads the
+     * sources after all of them arrived. Never blocks.
+     *
+     * @return completes with what changed, or exceptionally when the reload failed or was refused at shutdown
+     */
+    public CompletableFuture<ReloadResult> reloadRequested(Trigger trigger) {
+        while (true) {
+            CompletableFuture<ReloadResult> shared = waiting.get();
+            if (shared != null) {
+                return shared;
+            }
+            CompletableFuture<ReloadResult> mine = new CompletableFuture<>();
+            if (!waiting.compareAndSet(null, mine)) {
+                continue;
+            }
+            try {
+                requested.execute(() -> {
+                    waiting.compareAndSet(mine, null); // from now on, a new request needs a new read
+                    try {
+                        mine.complete(reloadNow(trigger));
+                    } catch (RuntimeException e) {
+                        mine.completeExceptionally(e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                waiting.compareAndSet(mine, null);
+                mine.completeExceptionally(e);
+            }
+            return mine;
+        }
     }
 
     /** Reconciles with the sources as they are, without asking them again (at start: {@link Trigger#START}). */
@@ -241,6 +285,7 @@ public final class Reloader implements AutoCloseable {
     /** Stops the triggers, then closes every pool (see {@link Reconciler#close()}). */
     @Override
     public void close() {
+        requested.shutdownNow();
         worker.shutdownNow();
         reconciler.close();
     }

@@ -113,6 +113,59 @@ class FrozenServerIT {
                 () -> client.get("/tables?credential=WIDE&schema=wide&limit=400").status(), status -> status == 200);
     }
 
+    @Test
+    void a_reload_while_a_changed_credential_is_validated_against_a_frozen_server_answers_within_the_bound()
+            throws Exception {
+        // six credentials through one PgBouncer (a review's case): frozen, each new pool's validation waits
+        List<DatabaseSetup> dbs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            dbs.add(DatabaseSetup.create(TestDatabases.shared(), "frozenreload" + i));
+        }
+        PgBouncer server = PgBouncer.start(TestDatabases.shared(), 2, dbs.stream().map(DatabaseSetup::owner).toArray(String[]::new));
+        owned.add(server);
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pgcreds-frozen-reload");
+        owned.add(() -> io.pgcreds.localpg.LocalPostgres.deleteQuietly(dir));
+        io.pgcreds.testing.EnvFileWriter file = new io.pgcreds.testing.EnvFileWriter(dir.resolve("app.env"));
+        String steady = DatabaseSetup.create(TestDatabases.shared(), "steadyreload").ownerUrl();
+        file.replace(frozenVars(steady, server, dbs, ""));
+        ServiceUnderTest service = start(Map.of("PGCREDS_ENV_FILE", file.file().toString()));
+        owned.add(service);
+        service.awaitHealth(h -> h.at("/credentials/FROZEN5/status").asText().equals("UP"), Duration.ofSeconds(20));
+        ApiClient client = service.client();
+
+        frozen.add(server);
+        server.freeze();
+        // changed URLs: each new pool must be validated against the frozen server before it is published
+        file.replace(frozenVars(steady, server, dbs, "&application_name=after-freeze"));
+        for (int i = 0; i < 3; i++) {
+            long started = System.nanoTime();
+            ApiClient.Response reload = client.send("POST", "/credentials/reload",
+                    Map.of("Authorization", "Bearer " + service.token()), null);
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertThat(reload.status()).as("reload %d", i).isIn(200, 202);
+            assertThat(tookMs).as("reload %d answered within the bound (+2 s for a loaded machine)", i).isLessThan(ALLOWED_MS);
+            if (reload.status() == 202) {
+                assertThat(reload.json().path("inProgress").asBoolean()).isTrue();
+            }
+            System.out.println("[figure] reload while frozen: " + reload.status() + " after " + tookMs + " ms (bound "
+                    + BOUND_MS + " ms)");
+        }
+        server.thaw();
+        frozen.remove(server);
+        Await.until("FROZEN5 replaced once the server runs", Duration.ofSeconds(60),
+                () -> client.get("/credentials/FROZEN5").json().path("generation").asInt(), generation -> generation >= 2);
+    }
+
+    private static Map<String, String> frozenVars(String steady, PgBouncer server, List<DatabaseSetup> dbs, String query) {
+        Map<String, String> vars = new java.util.HashMap<>(Map.of("DATABASE_URL", steady));
+        for (int i = 0; i < dbs.size(); i++) {
+            DatabaseSetup db = dbs.get(i);
+            vars.put("FROZEN" + i + "_URL", Secrets.remember(server.url(db.owner(), db.ownerPassword(), db.database())
+                    + "?pgbouncer=true" + query));
+        }
+        return vars;
+    }
+
     /**
      * Two requests so the pool holds an idle session, then the server frozen: three requests in a
      * row each answered within the bound, {@code /health} answering meanwhile; then thawed, and the

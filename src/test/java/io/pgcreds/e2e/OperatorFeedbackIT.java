@@ -2,6 +2,7 @@ package io.pgcreds.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgcreds.testing.ApiClient;
+import io.pgcreds.testing.Await;
 import io.pgcreds.testing.DatabaseSetup;
 import io.pgcreds.testing.PlatformApiStandIn;
 import io.pgcreds.testing.Secrets;
@@ -79,6 +80,36 @@ class OperatorFeedbackIT {
                 assertThat(garbled.path("errors")).singleElement().satisfies(error -> assertThat(error.asText())
                         .isEqualTo("heroku-api (app feedback-app): the answer is not JSON (HTTP 200 with a body that cannot be read)"));
                 assertThat(garbled.path("unchanged").toString()).contains("DATABASE");
+            }
+        }
+    }
+
+    @Test
+    void a_reload_that_outlasts_the_request_bound_answers_202_and_goes_on() {
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "feedback_slow_reload");
+        String apiKey = Secrets.remember("feedback-api-key-" + System.nanoTime());
+        try (PlatformApiStandIn api = new PlatformApiStandIn("slow-app", apiKey)) {
+            api.setVars(Map.of("DATABASE_URL", db.ownerUrl()));
+            // bound: 1 s + 1 s + 0.5 s; the Platform API's request may take 10 s (a 60 s poll interval)
+            Map<String, String> env = Map.of("PGCREDS_HEROKU_APP", "slow-app", "HEROKU_API_KEY", apiKey,
+                    "PGCREDS_HEROKU_API_URL", api.baseUrl(), "PGCREDS_HEROKU_POLL_SECONDS", "60",
+                    "PGCREDS_CONNECTION_TIMEOUT_MS", "1000", "PGCREDS_STATEMENT_TIMEOUT_MS", "1000");
+            try (ServiceUnderTest service = ServiceUnderTest.start(env)) {
+                service.awaitHealth(h -> h.path("status").asText().equals("UP"), Duration.ofSeconds(15));
+                Map<String, String> auth = Map.of("Authorization", "Bearer " + service.token());
+                api.hang(true);
+                long started = System.nanoTime();
+                ApiClient.Response slow = service.client().send("POST", "/credentials/reload", auth, null);
+                long tookMs = (System.nanoTime() - started) / 1_000_000;
+                assertThat(slow.status()).isEqualTo(202);
+                assertThat(slow.json().path("inProgress").asBoolean()).isTrue();
+                assertThat(slow.json().path("sources")).isNotEmpty();
+                assertThat(tookMs).as("answered by the bound, 2.5 s, not after the API's 10 s (+2 s for a loaded machine)")
+                        .isLessThan(4500);
+                api.hang(false);
+                Await.until("a reload answered 200 once the Platform API answers again", Duration.ofSeconds(30),
+                        () -> service.client().send("POST", "/credentials/reload", auth, null).status(), status -> status == 200);
+                assertThat(service.client().get("/health", Map.of()).status()).isEqualTo(200);
             }
         }
     }
