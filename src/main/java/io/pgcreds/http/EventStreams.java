@@ -3,13 +3,16 @@ package io.pgcreds.http;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import io.javalin.http.sse.SseClient;
-import io.javalin.http.sse.SseHandler;
 import io.pgcreds.events.EventLog;
 import io.pgcreds.events.LifecycleEvent;
 import io.pgcreds.util.Threads;
+import jakarta.servlet.http.HttpServletResponse;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -20,9 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code GET /events/stream}: the timeline as Server-Sent Events through Javalin's {@link SseClient},
- * each event {@code id: <id>}, {@code event: lifecycle}, {@code data: <the event as JSON>}. A client
- * that sends {@code Last-Event-ID} first gets every kept event after that id, so a reconnect loses
- * nothing; without it, only events from now on. The request holds no thread while it waits: a
+ * each event {@code id: <id>}, {@code event: lifecycle}, {@code data: <the event as JSON>}, to any
+ * client whose {@code Accept} allows {@code text/event-stream} ({@code *}{@code /*}, curl's default,
+ * does; so does no Accept at all). A client that sends {@code Last-Event-ID} first gets every kept
+ * event after that id, so a reconnect loses nothing; one that is not an id this service can have
+ * sent (not a number, or beyond the last) gets every kept event; without it, only events from now on. The request holds no thread while it waits: a
  * stream is written by a pool thread when there is news, one writer per stream at a time, and a
  * comment every {@code heartbeat} keeps proxies and Jetty's idle timeout from closing it and finds
  * clients that went away (the write fails, the stream ends). {@link #close} ends every stream, so
@@ -54,8 +59,7 @@ final class EventStreams implements AutoCloseable {
 
     void open(Context ctx) {
         QueryParams.allowOnly(ctx, Set.of());
-        String accept = ctx.header(Header.ACCEPT);
-        if (accept == null || !accept.contains("text/event-stream")) {
+        if (!acceptsEventStream(ctx.header(Header.ACCEPT))) {
             throw new ProblemException(406, "not-acceptable", "Not Acceptable",
                     "this endpoint answers Server-Sent Events only: send 'Accept: text/event-stream'", null);
         }
@@ -65,18 +69,63 @@ final class EventStreams implements AutoCloseable {
             throw new ProblemException(503, "streams-unavailable", "Service Unavailable", closed
                     ? "the service is stopping" : MAX_STREAMS + " event streams are open; try again later", null);
         }
-        new SseHandler(client -> attach(client, after)).handle(ctx);
+        startStream(ctx, after);
     }
 
+    /**
+     * What Javalin's {@code SseHandler} does, but for every Accept that allows the stream: its
+     * handler answers only an Accept that names text/event-stream literally (not curl's {@code *}{@code /*}).
+     */
+    private void startStream(Context ctx, long after) {
+        HttpServletResponse response = ctx.res();
+        response.setStatus(200);
+        response.setCharacterEncoding("UTF-8");
+        response.setContentType("text/event-stream");
+        response.addHeader("Connection", "close");
+        response.addHeader("Cache-Control", "no-cache");
+        response.addHeader("X-Accel-Buffering", "no");
+        try {
+            response.flushBuffer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the client went away before the stream began
+        }
+        ctx.async(config -> config.timeout = 0, () -> attach(new SseClient(ctx), after));
+    }
+
+    /** True when {@code accept} (RFC 9110) allows text/event-stream: absent, or a range that matches it with q above 0. */
+    static boolean acceptsEventStream(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return true;
+        }
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].strip().toLowerCase(Locale.ROOT);
+            boolean refused = false;
+            for (int i = 1; i < parts.length; i++) {
+                String parameter = parts[i].strip().toLowerCase(Locale.ROOT);
+                refused |= parameter.matches("q=0(\\.0{0,3})?");
+            }
+            if (!refused && (type.equals("text/event-stream") || type.equals("text/*") || type.equals("*/*"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Where a stream starts: after the id the client had; after the last event when it sends none
+     * (events from now on); before every kept event when what it sends is no id this service sent, so
+     * that it misses nothing (an EventSource resends whatever id it last got, verbatim).
+     */
     private long lastEventId(String header) {
         if (header == null || header.isBlank()) {
             return events.lastId();
         }
         try {
-            return Long.parseLong(header.strip());
+            long id = Long.parseLong(header.strip());
+            return id <= events.lastId() ? id : 0;
         } catch (NumberFormatException e) {
-            throw new ProblemException(400, "invalid-header", "Invalid request header",
-                    "Last-Event-ID must be the id of an event this service sent (a whole number)", null);
+            return 0;
         }
     }
 

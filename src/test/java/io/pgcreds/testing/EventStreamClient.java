@@ -37,10 +37,18 @@ public final class EventStreamClient implements AutoCloseable {
 
     /** Opens the stream with the token; {@code lastEventId} null sends no Last-Event-ID. Returns once the headers came. */
     public static EventStreamClient open(int port, String token, Long lastEventId) {
+        return open(port, token, "text/event-stream", lastEventId == null ? null : Long.toString(lastEventId));
+    }
+
+    /** Opens the stream with the token, this {@code Accept} and {@code Last-Event-ID} (each null: not sent). */
+    public static EventStreamClient open(int port, String token, String accept, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events/stream"))
-                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream");
+                .header("Authorization", "Bearer " + token);
+        if (accept != null) {
+            request.header("Accept", accept);
+        }
         if (lastEventId != null) {
-            request.header("Last-Event-ID", Long.toString(lastEventId));
+            request.header("Last-Event-ID", lastEventId);
         }
         try {
             HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(request.build(),
