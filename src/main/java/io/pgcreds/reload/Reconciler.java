@@ -178,7 +178,10 @@ final class Reconciler implements AutoCloseable {
     /** A config var that cannot be parsed: the last good pool keeps serving, with the error reported. */
     private void invalid(InvalidCredential invalid, CredentialEntry old, Instant now, Outcome outcome) {
         boolean serving = old != null && old.hasPool();
+        boolean unchanged = old != null && !serving && invalid.error().equals(old.error())
+                && invalid.configVars().equals(old.configVars());
         outcome.invalid(serving ? old.holding(CredentialState.INVALID, invalid.error())
+                : unchanged ? old // the same unusable var: its last reload is when it last changed
                 : CredentialEntry.unusable(invalid, old == null ? 1 : old.generation(), now));
         if (old == null || !invalid.error().equals(old.error())) {
             log.error(Logfmt.line("event", "credential_invalid", "credential", invalid.name(),

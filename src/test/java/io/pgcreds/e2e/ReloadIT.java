@@ -238,4 +238,22 @@ class ReloadIT {
             assertThat(Secrets.foundIn(service.log())).isEmpty();
         }
     }
+
+    @Test
+    void an_unusable_var_keeps_its_last_reload_time_while_other_credentials_change() {
+        vars.put("BROKEN_URL", "postgres://someone@127.0.0.1:notaport/db");
+        file.replace(vars);
+        try (ServiceUnderTest service = start()) {
+            JsonNode broken = service.awaitCredential("BROKEN", c -> c.path("state").asText().equals("invalid"));
+            vars.put("REPORTING_URL", Secrets.remember(db.server().url(db.limited(), db.limitedPassword(), "postgres")));
+            file.replace(vars);
+            service.awaitCredential("REPORTING", c -> c.path("state").asText().equals("active"));
+            assertThat(credential(service, "BROKEN").path("lastReloadAt").asText()).as("BROKEN did not change")
+                    .isEqualTo(broken.path("lastReloadAt").asText());
+
+            vars.put("BROKEN_URL", "postgres://someone@127.0.0.1:5432/db#fragment"); // another error: it changed
+            file.replace(vars);
+            service.awaitCredential("BROKEN", c -> !c.path("lastReloadAt").asText().equals(broken.path("lastReloadAt").asText()));
+        }
+    }
 }
