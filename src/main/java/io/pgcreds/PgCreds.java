@@ -9,6 +9,7 @@ import io.pgcreds.discovery.IgnoredVar;
 import io.pgcreds.events.EventLog;
 import io.pgcreds.events.Trigger;
 import io.pgcreds.fleet.Fleet;
+import io.pgcreds.fleet.FleetGroup;
 import io.pgcreds.fleet.Leadership;
 import io.pgcreds.health.HealthMonitor;
 import io.pgcreds.health.HealthReport;
@@ -78,7 +79,7 @@ public final class PgCreds implements AutoCloseable {
         History history = new History();
         HealthMonitor monitor = new HealthMonitor(registry, settings.healthInterval(), settings.healthTimeout(),
                 history, events);
-        Fleet fleet = new Fleet(settings, registry, sources, leadership);
+        Fleet fleet = new Fleet(settings, FleetGroup.of(env), registry, sources, leadership);
         ServiceMetrics metrics = new ServiceMetrics(registry, sources, fleet);
         PoolFactory factory = new PoolFactory(settings, metrics.poolTrackers());
         Reloader reloader = new Reloader(settings, sources, factory, registry, events,

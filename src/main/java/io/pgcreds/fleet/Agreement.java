@@ -12,21 +12,22 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Whether the instances agree, and if not why: an instance lags when its config version differs
- * (the Platform API's ETag; generations are counted by each instance since its own start, so they
- * are not compared as numbers), when it lacks a credential others hold, when a credential's state
- * differs between instances (e.g. pending on the old password here, active on the new one there), or
- * when it holds a credential from before another instance replaced it (more than
- * {@link #CLOCK_TOLERANCE} earlier: instances' clocks differ a little). Stateless.
+ * Whether the instances agree, and if not why. They disagree while their config versions differ
+ * (the Platform API's ETag), a credential is missing on some or in another state (pending on the old
+ * password here, active on the new one there), or they serve a credential differently: its
+ * {@link Fingerprints fingerprints} differ, for longer than {@link #TOLERANCE} (a change reaches every
+ * instance within about a second; instances' clocks differ a little). What is compared is what each
+ * serves, never when it changed: an instance that catches up late agrees from then on. Generations
+ * are counted by each instance since its own start, so they are not compared. Stateless.
  */
 final class Agreement {
-    static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(2);
+    static final Duration TOLERANCE = Duration.ofSeconds(2);
 
     private Agreement() {
     }
 
-    /** Every reason the instances disagree; empty when they agree. */
-    static List<String> disagreements(List<FleetReport.Instance> instances) {
+    /** Every reason the instances disagree at {@code now}; empty when they agree. */
+    static List<String> disagreements(List<FleetReport.Instance> instances, Instant now) {
         List<String> reasons = new ArrayList<>();
         Map<String, List<String>> byVersion = new TreeMap<>();
         instances.forEach(instance -> byVersion.computeIfAbsent(Objects.toString(instance.configVersion(), "none"),
@@ -40,12 +41,13 @@ final class Agreement {
         instances.forEach(instance -> names.addAll(instance.credentials().keySet()));
         for (String name : names) {
             Map<String, List<String>> byState = new TreeMap<>();
-            Instant replaced = null;
+            Map<String, Served> byFingerprint = new TreeMap<>();
             for (FleetReport.Instance instance : instances) {
                 FleetReport.Credential held = instance.credentials().get(name);
                 byState.computeIfAbsent(held == null ? "missing" : held.state(), key -> new ArrayList<>()).add(instance.id());
-                if (held != null && held.generation() > 1 && (replaced == null || held.since().isAfter(replaced))) {
-                    replaced = held.since();
+                if (held != null && held.fingerprint() != null) {
+                    byFingerprint.computeIfAbsent(held.fingerprint(), key -> new Served(new ArrayList<>(), new ArrayList<>()))
+                            .add(instance.id(), held);
                 }
             }
             if (byState.size() > 1) {
@@ -53,14 +55,41 @@ final class Agreement {
                         .map(entry -> entry.getKey() + " on " + String.join(", ", entry.getValue()))
                         .collect(Collectors.joining("; ")));
             }
-            for (FleetReport.Instance instance : instances) {
-                FleetReport.Credential held = instance.credentials().get(name);
-                if (held != null && replaced != null && held.since().plus(CLOCK_TOLERANCE).isBefore(replaced)) {
-                    reasons.add(instance.id() + " holds " + name + " generation " + held.generation() + " since "
-                            + held.since() + ", from before another instance replaced it at " + replaced);
-                }
+            Instant differSince = differSince(byFingerprint.values());
+            if (differSince != null && !now.isBefore(differSince.plus(TOLERANCE))) {
+                reasons.add(name + " is served differently since " + differSince + ": " + byFingerprint.values().stream()
+                        .map(Served::describe).collect(Collectors.joining("; ")));
             }
         }
         return reasons;
+    }
+
+    /**
+     * When the instances began to serve differently: when the second of the configurations they serve
+     * now first appeared (each appeared when the first of its instances took it); null when they serve alike.
+     */
+    private static Instant differSince(java.util.Collection<Served> configurations) {
+        List<Instant> appeared = configurations.stream().map(Served::appeared).sorted().toList();
+        return appeared.size() < 2 ? null : appeared.get(1);
+    }
+
+    /** The instances that serve one configuration, with their generations and since when. */
+    private record Served(List<String> ids, List<FleetReport.Credential> held) {
+        void add(String id, FleetReport.Credential credential) {
+            ids.add(id);
+            held.add(credential);
+        }
+
+        Instant appeared() {
+            return held.stream().map(FleetReport.Credential::since).min(Instant::compareTo).orElseThrow();
+        }
+
+        String describe() {
+            List<String> each = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                each.add(ids.get(i) + " (generation " + held.get(i).generation() + " since " + held.get(i).since() + ")");
+            }
+            return String.join(", ", each) + " alike";
+        }
     }
 }

@@ -34,7 +34,8 @@ public record ConnectionBudget(String server, int instances, Map<String, Integer
         }
         int needed = perInstance.values().stream().mapToInt(Integer::intValue).sum();
         boolean exceeded = needed > limits.available();
-        String warning = !exceeded ? null : perInstance.size() + " instances may open " + needed
+        String warning = !exceeded ? null : perInstance.size() + (perInstance.size() == 1 ? " instance" : " instances")
+                + " may open " + needed
                 + " connections on " + limits.server() + " (their pools there, the largest again for a replacement's"
                 + " overlap, one fleet session each) but it allows " + limits.available() + " (max_connections "
                 + limits.maxConnections() + " minus " + (limits.superuserReserved() + limits.reserved())

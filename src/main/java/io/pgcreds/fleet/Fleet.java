@@ -21,18 +21,21 @@ import java.util.concurrent.TimeUnit;
  * default credential ({@link FleetLoop}); a change one learns of is announced and every other
  * refreshes at once ({@link Inbox}); one leader, elected with an advisory lock ({@link Leadership}),
  * polls the Platform API and sends a heartbeat every half interval; each sends its view (credential
- * generations and states, config version, connection figure; see {@link Views}) when it changes and
- * every {@link #VIEW_EVERY}; and {@link #report()} puts the views together for {@code /fleet}. No
- * notice holds a secret, a URL or a hash of one. Thread-safe.
+ * generations, states and fingerprints, config version, connection figure; see {@link Views}) when
+ * it changes, every {@link #VIEW_EVERY} and when a peer's session (re)connects and says hello; and
+ * {@link #report()} puts the views together for {@code /fleet}. No notice holds a secret, a URL or
+ * an unkeyed hash of one. Thread-safe.
  */
 public final class Fleet implements AutoCloseable {
     static final Duration VIEW_EVERY = Duration.ofSeconds(30);
     private final Settings settings;
+    private final String group;
     private final PoolRegistry registry;
     private final ConfigSources sources;
     private final Leadership leadership;
     private final Announcer announcer;
     private final Peers peers = new Peers();
+    private final Fingerprints fingerprints;
     private final BudgetWatch budgetWatch = new BudgetWatch();
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(Threads.daemon("pgcreds-fleet-timer"));
@@ -40,16 +43,20 @@ public final class Fleet implements AutoCloseable {
     private volatile ServerLimits limits;
 
     /** What {@link #start} makes: this instance's id and the parts that need it. */
-    private record Started(Member self, Views views, Inbox inbox, PeerRefresh refresh, FleetLoop loop) {
+    private record Started(Member self, Views views, Inbox inbox, Collisions collisions, PeerRefresh refresh,
+                           FleetLoop loop) {
     }
 
     /**
-     * A fleet member that has not joined yet (see {@link #start}): it reads the credentials from
+     * A fleet member that has not joined yet (see {@link #start}): of the instances of {@code group}
+     * (see {@link FleetGroup}; null: of those without one), it reads the credentials from
      * {@code registry}, the config version from {@code sources} (and has them poll when it becomes
      * the leader), and elects through {@code leadership}, which the Platform API's poller asks.
      */
-    public Fleet(Settings settings, PoolRegistry registry, ConfigSources sources, Leadership leadership) {
+    public Fleet(Settings settings, String group, PoolRegistry registry, ConfigSources sources, Leadership leadership) {
         this.settings = settings;
+        this.group = group;
+        this.fingerprints = Fingerprints.keyedBy(settings.apiToken());
         this.registry = registry;
         this.sources = sources;
         this.leadership = leadership;
@@ -62,14 +69,16 @@ public final class Fleet implements AutoCloseable {
      * thread (see {@code Reloader#refreshFromPeer}); peers' notices call it, coalesced.
      */
     public void start(int port, Runnable peerRefresh) {
-        Member self = Member.of(settings.dyno(), settings.herokuApp(), port);
-        Views views = new Views(self, registry, leadership, announcer);
+        Member self = Member.of(settings.dyno(), group, port);
+        Views views = new Views(self, registry, leadership, announcer, fingerprints);
         PeerRefresh refresh = new PeerRefresh(timers, peerRefresh);
-        Inbox inbox = new Inbox(self, leadership, peers, new Inbox.Reactions(refresh::request,
+        Collisions collisions = new Collisions(self);
+        Inbox inbox = new Inbox(self, leadership, peers, collisions, new Inbox.Reactions(refresh::request,
                 () -> views.sendSoon(timers), sources::herokuApiVersion));
         FleetLoop loop = new FleetLoop(self, registry, leadership, inbox, settings.connectionTimeout(),
-                new FleetLoop.Hooks(this::limitsLearned, () -> views.send(true), this::leading));
-        started = new Started(self, views, inbox, refresh, loop);
+                new FleetLoop.Hooks(this::limitsLearned, () -> connected(self, views), this::leading,
+                        () -> sources.statuses().stream().noneMatch(status -> status.state().equals("waiting"))));
+        started = new Started(self, views, inbox, collisions, refresh, loop);
         loop.start(); // the view goes out once the session listens
         Threads.unlessShutDown(() -> timers.scheduleWithFixedDelay(this::everyRound, VIEW_EVERY.toMillis(),
                 VIEW_EVERY.toMillis(), TimeUnit.MILLISECONDS));
@@ -83,8 +92,7 @@ public final class Fleet implements AutoCloseable {
     public void learned(Trigger trigger) {
         Started fleet = started;
         if (fleet != null && !fleet.loop().state().equals("off")) {
-            announcer.send(new Notice.Change(fleet.self().id(), fleet.self().app(), trigger.wireName(),
-                    sources.herokuApiVersion()));
+            announcer.send(new Notice.Change(fleet.self(), trigger.wireName(), sources.herokuApiVersion()));
         }
     }
 
@@ -104,6 +112,12 @@ public final class Fleet implements AutoCloseable {
         return fleet.loop().state().equals("listening");
     }
 
+    /** The session is up (again): peers may have sent views while it was down, or on another server; ask for them. */
+    private void connected(Member self, Views views) {
+        announcer.send(new Notice.Hello(self));
+        views.send(true);
+    }
+
     private void leading() {
         sources.pollHerokuApiNow(); // a new leader polls within the interval, not an interval after it took over
         heartbeat();
@@ -113,7 +127,7 @@ public final class Fleet implements AutoCloseable {
     private void heartbeat() {
         Started fleet = started;
         if (fleet != null && leadership.leading() && listening(fleet)) {
-            announcer.send(new Notice.Poll(fleet.self().id(), fleet.self().app(), sources.herokuApiVersion()));
+            announcer.send(new Notice.Poll(fleet.self(), sources.herokuApiVersion()));
         }
     }
 
@@ -150,17 +164,31 @@ public final class Fleet implements AutoCloseable {
             return new FleetReport(settings.dyno(), null, "connecting", true, List.of(), List.of(), null);
         }
         Instant now = Instant.now();
-        List<FleetReport.Instance> instances = new ArrayList<>();
-        instances.add(fleet.views().current(now));
-        instances.addAll(peers.recent(now));
-        List<String> disagreements = Agreement.disagreements(instances);
-        String leader = leadership.leader(fleet.self().id());
-        if (leader == null) {
-            leader = instances.stream().filter(instance -> "leader".equals(instance.polling()))
-                    .map(FleetReport.Instance::id).findFirst().orElse(null);
-        }
+        List<FleetReport.Instance> heard = new ArrayList<>();
+        heard.add(fleet.views().current(now));
+        heard.addAll(peers.recent(now));
+        String leader = leader(fleet.self().id(), heard);
+        List<FleetReport.Instance> instances = heard.stream().map(instance -> "leader".equals(instance.polling())
+                && !instance.id().equals(leader) ? instance.withPolling(null) : instance).toList();
+        List<String> disagreements = new ArrayList<>(fleet.collisions().recent(now));
+        disagreements.addAll(Agreement.disagreements(instances, now));
         return new FleetReport(fleet.self().id(), leader, fleet.loop().state(), disagreements.isEmpty(), disagreements,
                 instances, budget());
+    }
+
+    /**
+     * The one leader: as {@link Leadership#leader} knows it (from the lock's holder on the server), the
+     * instance of that id (pg_stat_activity cuts long ids); else the one whose last view says it leads.
+     */
+    private String leader(String self, List<FleetReport.Instance> instances) {
+        String known = leadership.leader(self);
+        if (known != null) {
+            return instances.stream().map(FleetReport.Instance::id).filter(id -> id.equals(known)).findFirst()
+                    .or(() -> instances.stream().map(FleetReport.Instance::id).filter(id -> id.startsWith(known)).findFirst())
+                    .orElse(known);
+        }
+        return instances.stream().filter(instance -> "leader".equals(instance.polling()))
+                .map(FleetReport.Instance::id).findFirst().orElse(null);
     }
 
     /** Counters for {@code /metrics}: notices received by verdict, sent, unsent, and refreshes they caused. */
@@ -171,17 +199,17 @@ public final class Fleet implements AutoCloseable {
     }
 
     /**
-     * Leaves the fleet: the session ends (the server releases the leader's lock at once), then a last
-     * notice tells the others, waiting at most a second for it.
+     * Leaves the fleet: the notices handed over are sent first (at most a second; a view after the
+     * goodbye would bring this instance back), then the session releases the leader's lock, says
+     * goodbye and ends (see {@link FleetLoop#close}).
      */
     @Override
     public void close() {
         timers.shutdownNow();
+        announcer.close(Duration.ofSeconds(1));
         Started fleet = started;
         if (fleet != null) {
             fleet.loop().close();
-            announcer.send(new Notice.Bye(fleet.self().id(), fleet.self().app()));
         }
-        announcer.close(Duration.ofSeconds(1));
     }
 }

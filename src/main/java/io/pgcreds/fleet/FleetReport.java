@@ -28,8 +28,10 @@ public record FleetReport(String self, String leader, String session, boolean ag
     /**
      * One instance as last heard of.
      *
+     * @param seenAt        when its last view came (for this instance: when it last sent its view)
      * @param configVersion the config version its credentials come from (the Platform API's ETag), or null
-     * @param polling       its Platform API role, or null when it does not poll
+     * @param polling       its Platform API role, or null when it does not poll (or said it led, but the
+     *                      server says another instance holds the leader's lock now: it stopped or lost its session)
      * @param connections   the connections it may open on the default credential's server, or null
      */
     public record Instance(String id, Instant seenAt, String configVersion, String polling, Integer connections,
@@ -37,9 +39,17 @@ public record FleetReport(String self, String leader, String session, boolean ag
         public Instance {
             credentials = Collections.unmodifiableMap(new TreeMap<>(credentials));
         }
+
+        Instance withPolling(String role) {
+            return new Instance(id, seenAt, configVersion, role, connections, credentials);
+        }
     }
 
-    /** A credential as one instance holds it: its generation there, its state, since when it holds this generation. */
-    public record Credential(int generation, String state, Instant since) {
+    /**
+     * A credential as one instance holds it: its generation there (counted by each instance since its
+     * own start), its state, since when it holds this generation, and the fingerprint of what it
+     * serves (equal on two instances when they connect alike; null without {@code PGCREDS_API_TOKEN}).
+     */
+    public record Credential(int generation, String state, Instant since, String fingerprint) {
     }
 }

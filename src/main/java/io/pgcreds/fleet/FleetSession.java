@@ -18,8 +18,8 @@ import java.util.Set;
 /**
  * The fleet's one dedicated session on the default credential's database (never a pooler's: LISTEN
  * and session locks need a session of their own): it LISTENs on {@value #CHANNEL}, may hold the
- * leader's session-level advisory lock, and asks the server who sent a notice and how many
- * connections it allows. Every round trip is bounded by the given timeout. Not thread-safe: the
+ * leader's session-level advisory lock, and asks the server who sent a notice, which instance's
+ * session holds that lock and how many connections it allows; a stopping instance says goodbye on it. Every round trip is bounded by the given timeout. Not thread-safe: the
  * fleet's thread uses it, except {@link #abort()}, which any thread may call to end a wait.
  */
 final class FleetSession implements AutoCloseable {
@@ -31,6 +31,18 @@ final class FleetSession implements AutoCloseable {
             WHERE a.pid = ANY (?) AND (a.usesysid = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = session_user)
                OR pg_catalog.pg_has_role(a.usesysid, (SELECT d.datdba FROM pg_catalog.pg_database d
                                                       WHERE d.datname = pg_catalog.current_database()), 'MEMBER'))""";
+    /** The trusted session that holds the leader's lock (a two-key advisory lock: classid, objid, objsubid 2). */
+    private static final String TRY_LOCK = """
+            SELECT pg_catalog.pg_try_advisory_lock(?, ?),
+                   (SELECT a.application_name FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+                    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                      AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+                      AND l.classid::bigint = ? AND l.objid::bigint = ?
+                      AND (a.usesysid = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = session_user)
+                        OR pg_catalog.pg_has_role(a.usesysid, (SELECT d.datdba FROM pg_catalog.pg_database d
+                                                               WHERE d.datname = pg_catalog.current_database()), 'MEMBER'))
+                    LIMIT 1)""";
+    private static final String NAME_PREFIX = "pgcreds fleet ";
     private static final String LIMITS = """
             SELECT pg_catalog.current_setting('max_connections')::int,
                    pg_catalog.current_setting('superuser_reserved_connections')::int,
@@ -46,6 +58,14 @@ final class FleetSession implements AutoCloseable {
     }
 
     /**
+     * Who holds the leader's lock after this session tried to take it: {@code mine}, or else the id of
+     * the instance whose fleet session holds it ({@code holder}; null when none of ours does), as
+     * pg_stat_activity names it (cut to 49 characters there).
+     */
+    record LockCheck(boolean mine, String holder) {
+    }
+
+    /**
      * Opens a session on {@code pool}'s database, names it {@code pgcreds fleet <id>} in
      * pg_stat_activity and LISTENs; {@code app} (or null) keys the advisory lock.
      */
@@ -54,7 +74,7 @@ final class FleetSession implements AutoCloseable {
         try {
             connection.setNetworkTimeout(Runnable::run, (int) timeout.toMillis());
             try (PreparedStatement name = connection.prepareStatement("SELECT pg_catalog.set_config('application_name', ?, false)")) {
-                name.setString(1, "pgcreds fleet " + id);
+                name.setString(1, NAME_PREFIX + id);
                 name.execute();
             }
             try (Statement listen = connection.createStatement()) {
@@ -80,14 +100,34 @@ final class FleetSession implements AutoCloseable {
                 : List.of(received).stream().filter(notice -> CHANNEL.equals(notice.getName())).toList();
     }
 
-    /** Takes the leader's lock if no session holds it; true when this session holds it now. Call once per session. */
-    boolean tryLock() throws SQLException {
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_catalog.pg_try_advisory_lock(?, ?)")) {
+    /** Takes the leader's lock if no session holds it, in one round trip with asking who holds it. Once it is mine, call no more. */
+    LockCheck tryLock() throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(TRY_LOCK)) {
             lock.setInt(1, LOCK_CLASS);
             lock.setInt(2, lockObject);
+            lock.setLong(3, Integer.toUnsignedLong(LOCK_CLASS));
+            lock.setLong(4, Integer.toUnsignedLong(lockObject));
             try (ResultSet row = lock.executeQuery()) {
-                return row.next() && row.getBoolean(1);
+                row.next();
+                String name = row.getString(2);
+                return new LockCheck(row.getBoolean(1), name != null && name.startsWith(NAME_PREFIX)
+                        ? name.substring(NAME_PREFIX.length()) : null);
             }
+        }
+    }
+
+    /**
+     * Leaves: releases the leader's lock (if held) and then sends {@code goodbye}, on this session,
+     * whose pid receivers find trusted, unlike a pool connection's that may close before they ask.
+     */
+    void leave(String goodbye) throws SQLException {
+        try (Statement unlock = connection.createStatement()) {
+            unlock.execute("SELECT pg_catalog.pg_advisory_unlock_all()");
+        }
+        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_catalog.pg_notify(?, ?)")) {
+            notify.setString(1, CHANNEL);
+            notify.setString(2, goodbye);
+            notify.execute();
         }
     }
 

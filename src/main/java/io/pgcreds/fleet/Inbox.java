@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * What this instance does with the notices on {@code pgcreds}. Any role that can connect may NOTIFY,
  * so a notice counts only when it decodes strictly ({@link NoticeCodec}), its sending session
  * belongs to a trusted role (asked once per sender pid every {@value #TRUST_SECONDS} s, see
- * {@link FleetSession#trusted}), and it is another instance's of the same app; every other is counted, and logged
+ * {@link FleetSession#trusted}), and it is another instance's of the same app (a notice under this
+ * instance's own id from another incarnation is a {@link Collisions collision}); every other is counted, and logged
  * once per {@value #LOG_SECONDS} s at most, with a short sanitised sample, never verbatim. A counted
  * change or heartbeat whose config version differs from this instance's asks for a (coalesced)
  * refresh. Not thread-safe: the fleet's thread hands it every batch.
@@ -36,6 +37,7 @@ final class Inbox {
     private final Member self;
     private final Leadership leadership;
     private final Peers peers;
+    private final Collisions collisions;
     private final Reactions reactions;
     private final Map<Integer, Boolean> trust = new HashMap<>();
     private long trustSinceNanos = System.nanoTime();
@@ -45,15 +47,17 @@ final class Inbox {
 
     /**
      * What a counted notice makes this instance do: ask for a refresh to a version (coalesced), send its own view
-     * again (a new instance has appeared); and the config version this instance holds.
+     * again soon (coalesced: a new instance has appeared, or one has reconnected and said hello); and the config
+     * version this instance holds.
      */
     record Reactions(Consumer<String> refresh, Runnable resendView, Supplier<String> ownVersion) {
     }
 
-    Inbox(Member self, Leadership leadership, Peers peers, Reactions reactions) {
+    Inbox(Member self, Leadership leadership, Peers peers, Collisions collisions, Reactions reactions) {
         this.self = self;
         this.leadership = leadership;
         this.peers = peers;
+        this.collisions = collisions;
         this.reactions = reactions;
     }
 
@@ -81,10 +85,17 @@ final class Inbox {
             if (!Boolean.TRUE.equals(trust.get(candidate.notification().getPID()))) {
                 ignored("untrusted", "the sending session's role is neither ours nor a member of the database's owner",
                         candidate.notification());
-            } else if (notice.from().equals(self.id())) {
-                count("self");
-            } else if (!Objects.equals(notice.app(), self.app())) {
+            } else if (!Objects.equals(notice.sender().app(), self.app())) {
                 count("other-app");
+            } else if (notice.sender().id().equals(self.id())) {
+                if (notice.sender().incarnation().equals(self.incarnation())) {
+                    count("self");
+                } else {
+                    count("collision");
+                    if (collisions.heard(notice.sender(), now)) {
+                        reactions.resendView().run(); // so that the other process learns of the collision too
+                    }
+                }
             } else {
                 count("accepted");
                 leaderLeft |= act(notice, now);
@@ -116,14 +127,14 @@ final class Inbox {
 
     /** Acts on one trusted notice; true when it said the leader is stopping. */
     private boolean act(Notice notice, Instant now) {
-        peers.heard(notice.from(), now);
+        boolean current = peers.heard(notice.sender(), now); // false: an earlier incarnation of a known instance
         String own = reactions.ownVersion().get();
         if (notice instanceof Notice.Change change) {
             if (change.version() == null || !change.version().equals(own)) {
                 reactions.refresh().accept(change.version());
             }
         } else if (notice instanceof Notice.Poll poll) {
-            leadership.heard(poll.from());
+            leadership.heard(poll.sender().id());
             if (poll.version() != null && !poll.version().equals(own)) {
                 reactions.refresh().accept(poll.version()); // a change this instance missed (e.g. while reconnecting)
             }
@@ -131,12 +142,14 @@ final class Inbox {
             if (peers.view(view, now)) {
                 reactions.resendView().run(); // a new instance: let it see this one without waiting for the next round
             }
-            if ("leader".equals(view.polling())) {
-                leadership.heard(view.from());
+            if (current && "leader".equals(view.polling())) {
+                leadership.heard(view.sender().id());
             }
+        } else if (notice instanceof Notice.Hello) {
+            reactions.resendView().run(); // it (re)connected and may have missed this instance's last view
         } else {
-            boolean wasLeader = notice.from().equals(leadership.leader(self.id()));
-            peers.gone(notice.from());
+            boolean wasLeader = current && notice.sender().id().equals(leadership.leader(self.id()));
+            peers.gone(notice.sender());
             return wasLeader;
         }
         return false;
@@ -165,7 +178,7 @@ final class Inbox {
         counts.computeIfAbsent(verdict, key -> new AtomicLong()).incrementAndGet();
     }
 
-    /** Notices handled so far, by verdict: accepted, self, other-app, invalid, untrusted. */
+    /** Notices handled so far, by verdict: accepted, self, collision, other-app, invalid, untrusted. */
     Map<String, Long> counts() {
         Map<String, Long> snapshot = new HashMap<>();
         counts.forEach((verdict, count) -> snapshot.put(verdict, count.get()));

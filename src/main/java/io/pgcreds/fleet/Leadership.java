@@ -21,6 +21,11 @@ public final class Leadership implements PollGate {
     private volatile boolean leading;
     private volatile long leaderHeardNanos;
     private volatile String leaderHeard;
+    private volatile Holder holder; // null until a follower's check has asked the server
+
+    /** Who held the leader's lock when a follower last asked the server ({@code id} null: nobody, or not one of ours). */
+    private record Holder(String id, long seenNanos) {
+    }
 
     /** Elects when the Platform API is polled ({@code PGCREDS_HEROKU_APP}, a key, a poll interval above 0). */
     public Leadership(Settings settings) {
@@ -59,6 +64,7 @@ public final class Leadership implements PollGate {
     void disconnected() {
         connected = false;
         leading = false;
+        holder = null;
     }
 
     /** This instance took the lock. */
@@ -76,10 +82,26 @@ public final class Leadership implements PollGate {
         leaderHeardNanos = System.nanoTime();
     }
 
-    /** The leader: this instance ({@code self}), the one heard within two intervals, or null when there is none. */
+    /**
+     * The server says the leader's lock is held by instance {@code id}'s fleet session (null: by
+     * nobody, or by a session that is not one of ours), as a follower's check just found.
+     */
+    void holderSeen(String id) {
+        holder = new Holder(id, System.nanoTime());
+    }
+
+    /**
+     * The leader: this instance ({@code self}); else the instance whose session holds the lock, as the
+     * server said within two intervals (one leader, even while a killed leader's last view still says
+     * it leads); else the one heard within two intervals; null when there is none.
+     */
     String leader(String self) {
         if (leading()) {
             return self;
+        }
+        Holder known = holder;
+        if (connected && known != null && System.nanoTime() - known.seenNanos() < 2 * interval.toNanos()) {
+            return known.id();
         }
         return polling() == Polling.FOLLOWER ? leaderHeard : null;
     }

@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * One message on channel {@code pgcreds} between the instances of an app: what it says, never a
- * secret, a URL or a hash of one. Every kind names its sender ({@code web.1}, or host:port) and its
- * app. Immutable. See {@link NoticeCodec} for the wire form.
+ * secret, a URL or a hash of one. Every kind names its sender: id ({@code web.1}, or host:port),
+ * app and incarnation (see {@link Member}). Immutable. See {@link NoticeCodec} for the wire form.
  */
 sealed interface Notice {
     /** Instance ids: {@code web.1}, {@code run.4711}, {@code host:8080}, {@code [::1]:8080}. */
@@ -20,36 +20,42 @@ sealed interface Notice {
     /** Credential names: config var names without {@code _URL}. */
     Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_]{1,200}");
 
-    String from();
-
-    /** The sender's app ({@code PGCREDS_HEROKU_APP}), or null when it has none. */
-    String app();
+    Member sender();
 
     /** The sender learned of a change of the config vars (by {@code trigger}); {@code version} is its config's, or null. */
-    record Change(String from, String app, String trigger, String version) implements Notice {
+    record Change(Member sender, String trigger, String version) implements Notice {
     }
 
     /** The leader is alive and polling; {@code version} is the config version it holds, or null. */
-    record Poll(String from, String app, String version) implements Notice {
+    record Poll(Member sender, String version) implements Notice {
     }
 
     /**
-     * Part {@code part} of {@code parts} of the sender's view number {@code seq}: its config version,
-     * its polling role (null: it does not poll), the connections it may open on the default
-     * credential's server (null: unknown), and a share of its credentials.
+     * Part {@code part} of {@code parts} of the sender's view number {@code seq} (counted from 1 in
+     * each incarnation): its config version, its polling role (null: it does not poll), the
+     * connections it may open on the default credential's server (null: unknown), and a share of its
+     * credentials.
      */
-    record View(String from, String app, long seq, int part, int parts, String version, String polling,
+    record View(Member sender, long seq, int part, int parts, String version, String polling,
                 Integer connections, Map<String, Held> credentials) implements Notice {
         public View {
             credentials = Map.copyOf(credentials);
         }
     }
 
-    /** The sender is stopping: forget it now rather than in 60 s. */
-    record Bye(String from, String app) implements Notice {
+    /** The sender's fleet session has just (re)connected: every instance that hears it sends its view soon. */
+    record Hello(Member sender) implements Notice {
     }
 
-    /** One credential as an instance holds it: generation, state, and since when (epoch ms) it holds this generation. */
-    record Held(int generation, String state, long sinceMillis) {
+    /** The sender is stopping: forget it now rather than in 60 s. */
+    record Bye(Member sender) implements Notice {
+    }
+
+    /**
+     * One credential as an instance holds it: generation, state, since when (epoch ms) it holds this
+     * generation, and the fingerprint of what it serves (see {@link Fingerprints}; null when the
+     * instance has no key to make one).
+     */
+    record Held(int generation, String state, long sinceMillis, String fingerprint) {
     }
 }

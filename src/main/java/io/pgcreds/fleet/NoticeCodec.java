@@ -14,9 +14,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The wire form of a {@link Notice}: one JSON object, {@code {"v":1,"kind":...,"from":...,"app":...}}
+ * The wire form of a {@link Notice}: one JSON object, {@code {"v":2,"kind":...,"from":...,"app":...,"inc":...}}
  * plus the fields of its kind and nothing else; a held credential is {@code [generation, state,
- * sinceMillis]}. Decoding is strict, because any role that can connect may NOTIFY: a payload over
+ * sinceMillis, fingerprint]}. Version 2 added the incarnation, the fingerprint and {@code hello}: an
+ * instance of an earlier release refuses these notices (counted as invalid) while a deploy replaces
+ * it, and its own are refused here alike. Decoding is strict, because any role that can connect may NOTIFY: a payload over
  * {@value #MAX_BYTES} bytes, not JSON, with a duplicate, missing or unknown field, a value of the
  * wrong type or outside its pattern is refused with the reason. Stateless and thread-safe.
  */
@@ -25,12 +27,14 @@ final class NoticeCodec {
     static final int MAX_BYTES = 7999;
     private static final Set<String> STATES = Set.of("active", "pending", "failed", "invalid");
     private static final Set<String> ROLES = Set.of("leader", "follower", "alone");
+    private static final int VERSION = 2;
     private static final Map<String, Set<String>> FIELDS = Map.of(
-            "change", Set.of("v", "kind", "from", "app", "trigger", "version"),
-            "poll", Set.of("v", "kind", "from", "app", "version"),
-            "view", Set.of("v", "kind", "from", "app", "seq", "part", "parts", "version", "polling", "connections",
-                    "credentials"),
-            "bye", Set.of("v", "kind", "from", "app"));
+            "change", Set.of("v", "kind", "from", "app", "inc", "trigger", "version"),
+            "poll", Set.of("v", "kind", "from", "app", "inc", "version"),
+            "view", Set.of("v", "kind", "from", "app", "inc", "seq", "part", "parts", "version", "polling",
+                    "connections", "credentials"),
+            "hello", Set.of("v", "kind", "from", "app", "inc"),
+            "bye", Set.of("v", "kind", "from", "app", "inc"));
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private NoticeCodec() {
@@ -44,7 +48,7 @@ final class NoticeCodec {
     }
 
     static String encode(Notice notice) {
-        ObjectNode root = JSON.createObjectNode().put("v", 1);
+        ObjectNode root = JSON.createObjectNode().put("v", VERSION);
         if (notice instanceof Notice.Change change) {
             header(root, "change", change).put("trigger", change.trigger()).put("version", change.version());
         } else if (notice instanceof Notice.Poll poll) {
@@ -54,7 +58,9 @@ final class NoticeCodec {
                     .put("version", view.version()).put("polling", view.polling()).put("connections", view.connections());
             ObjectNode credentials = root.putObject("credentials");
             view.credentials().forEach((name, held) -> credentials.putArray(name).add(held.generation())
-                    .add(held.state()).add(held.sinceMillis()));
+                    .add(held.state()).add(held.sinceMillis()).add(held.fingerprint()));
+        } else if (notice instanceof Notice.Hello) {
+            header(root, "hello", notice);
         } else {
             header(root, "bye", notice);
         }
@@ -62,7 +68,8 @@ final class NoticeCodec {
     }
 
     private static ObjectNode header(ObjectNode root, String kind, Notice notice) {
-        return root.put("kind", kind).put("from", notice.from()).put("app", notice.app());
+        return root.put("kind", kind).put("from", notice.sender().id()).put("app", notice.sender().app())
+                .put("inc", notice.sender().incarnation());
     }
 
     /** The UTF-8 length of a payload, the measure PostgreSQL's limit is in. */
@@ -80,8 +87,8 @@ final class NoticeCodec {
         } catch (JsonProcessingException e) {
             throw new Refused("not JSON");
         }
-        if (root == null || !root.isObject() || !root.path("v").isInt() || root.path("v").intValue() != 1) {
-            throw new Refused("not a version 1 notice");
+        if (root == null || !root.isObject() || !root.path("v").isInt() || root.path("v").intValue() != VERSION) {
+            throw new Refused("not a version " + VERSION + " notice");
         }
         String kind = root.path("kind").isTextual() ? root.path("kind").textValue() : "";
         Set<String> expected = FIELDS.get(kind);
@@ -93,18 +100,19 @@ final class NoticeCodec {
         if (!present.equals(expected)) {
             throw new Refused("fields of a " + kind + " notice missing or unknown");
         }
-        String from = text(root, "from", Notice.ID, false);
-        String app = text(root, "app", Notice.APP, true);
+        Member from = new Member(text(root, "from", Notice.ID, false), text(root, "app", Notice.APP, true),
+                text(root, "inc", Member.INCARNATION, false));
         return switch (kind) {
-            case "change" -> new Notice.Change(from, app, text(root, "trigger", Notice.TRIGGER, false),
+            case "change" -> new Notice.Change(from, text(root, "trigger", Notice.TRIGGER, false),
                     text(root, "version", Notice.VERSION, true));
-            case "poll" -> new Notice.Poll(from, app, text(root, "version", Notice.VERSION, true));
-            case "view" -> view(root, from, app);
-            default -> new Notice.Bye(from, app);
+            case "poll" -> new Notice.Poll(from, text(root, "version", Notice.VERSION, true));
+            case "view" -> view(root, from);
+            case "hello" -> new Notice.Hello(from);
+            default -> new Notice.Bye(from);
         };
     }
 
-    private static Notice.View view(JsonNode root, String from, String app) throws Refused {
+    private static Notice.View view(JsonNode root, Member from) throws Refused {
         long seq = number(root.path("seq"), "seq", 0, Long.MAX_VALUE);
         int parts = (int) number(root.path("parts"), "parts", 1, 100);
         int part = (int) number(root.path("part"), "part", 1, parts);
@@ -121,13 +129,16 @@ final class NoticeCodec {
         Map<String, Notice.Held> credentials = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> entry : list.properties()) {
             if (!Notice.CREDENTIAL.matcher(entry.getKey()).matches() || !(entry.getValue() instanceof ArrayNode held)
-                    || held.size() != 3 || !held.get(1).isTextual() || !STATES.contains(held.get(1).textValue())) {
-                throw new Refused("a credential is not [generation, state, since]");
+                    || held.size() != 4 || !held.get(1).isTextual() || !STATES.contains(held.get(1).textValue())
+                    || !(held.get(3).isNull() || held.get(3).isTextual() && Fingerprints.FORM.matcher(held.get(3).textValue())
+                    .matches())) {
+                throw new Refused("a credential is not [generation, state, since, fingerprint]");
             }
             credentials.put(entry.getKey(), new Notice.Held((int) number(held.get(0), "generation", 1, Integer.MAX_VALUE),
-                    held.get(1).textValue(), number(held.get(2), "since", 0, Long.MAX_VALUE)));
+                    held.get(1).textValue(), number(held.get(2), "since", 0, Long.MAX_VALUE),
+                    held.get(3).isNull() ? null : held.get(3).textValue()));
         }
-        return new Notice.View(from, app, seq, part, parts, text(root, "version", Notice.VERSION, true), polling,
+        return new Notice.View(from, seq, part, parts, text(root, "version", Notice.VERSION, true), polling,
                 connections, credentials);
     }
 

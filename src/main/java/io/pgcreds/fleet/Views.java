@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * This instance's view for its peers, from the registry's current snapshot: config version, polling
- * role, connection figure, and each credential's generation, state and since when. A view is sent
+ * role, connection figure, and each credential's generation, state, since when and fingerprint. A view is sent
  * in as many notices as it takes to keep each under PostgreSQL's payload limit (100 credentials
  * with long names do not fit in one), numbered so that the parts are put together again.
  * Thread-safe.
@@ -25,6 +25,7 @@ final class Views {
     private final PoolRegistry registry;
     private final Leadership leadership;
     private final Announcer announcer;
+    private final Fingerprints fingerprints;
     private long seq; // guarded by this
     private Content lastSent; // guarded by this
     private Instant lastSentAt; // guarded by this
@@ -34,11 +35,12 @@ final class Views {
     record Content(String version, String polling, Integer connections, Map<String, Notice.Held> credentials) {
     }
 
-    Views(Member self, PoolRegistry registry, Leadership leadership, Announcer announcer) {
+    Views(Member self, PoolRegistry registry, Leadership leadership, Announcer announcer, Fingerprints fingerprints) {
         this.self = self;
         this.registry = registry;
         this.leadership = leadership;
         this.announcer = announcer;
+        this.fingerprints = fingerprints;
     }
 
     Content build() {
@@ -46,7 +48,7 @@ final class Views {
         Map<String, Notice.Held> credentials = new LinkedHashMap<>();
         for (CredentialEntry entry : snapshot.sorted()) {
             credentials.put(entry.name(), new Notice.Held(entry.generation(), entry.state().wireName(),
-                    entry.lastReloadAt() == null ? 0 : entry.lastReloadAt().toEpochMilli()));
+                    entry.lastReloadAt() == null ? 0 : entry.lastReloadAt().toEpochMilli(), fingerprints.of(entry)));
         }
         return new Content(snapshot.configVersion(), leadership.electing() ? leadership.polling().wireName() : null,
                 ConnectionBudget.ofInstance(snapshot, registry.defaultEntry(snapshot)), credentials);
@@ -94,7 +96,7 @@ final class Views {
         }
         Map<String, FleetReport.Credential> credentials = new LinkedHashMap<>();
         content.credentials().forEach((name, held) -> credentials.put(name, new FleetReport.Credential(
-                held.generation(), held.state(), Instant.ofEpochMilli(held.sinceMillis()))));
+                held.generation(), held.state(), Instant.ofEpochMilli(held.sinceMillis()), held.fingerprint())));
         return new FleetReport.Instance(self.id(), seen, content.version(), content.polling(), content.connections(),
                 credentials);
     }
@@ -128,7 +130,7 @@ final class Views {
 
     private static Notice.View part(Member self, long seq, int part, int parts, Content content,
                                     Map<String, Notice.Held> credentials) {
-        return new Notice.View(self.id(), self.app(), seq, part, parts, content.version(), content.polling(),
+        return new Notice.View(self, seq, part, parts, content.version(), content.polling(),
                 content.connections(), credentials);
     }
 }

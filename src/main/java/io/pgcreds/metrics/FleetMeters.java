@@ -21,7 +21,7 @@ import java.util.function.ToDoubleFunction;
  * Read at every scrape; stateless.
  */
 final class FleetMeters {
-    private static final List<String> VERDICTS = List.of("accepted", "self", "other-app", "invalid", "untrusted");
+    private static final List<String> VERDICTS = List.of("accepted", "self", "collision", "other-app", "invalid", "untrusted");
 
     private FleetMeters() {
     }

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -176,16 +177,67 @@ class FleetFaultsIT {
                 fleet.rotateAnalyst();
                 assertThat(fleet.webhook(other)).isEqualTo(202);
                 JsonNode lagging = Await.until("the fleet seeing " + pausedId + " lag", () -> fleet.client(leader).get("/fleet").json(),
-                        view -> !view.path("agree").asBoolean() && generation(view, "web." + (other + 1)) == 2
-                                && generation(view, "web." + (leader + 1)) == 2);
+                        view -> view.path("disagreements").toString().contains("ANALYST is served differently")
+                                && generation(view, "web." + (other + 1)) == 2 && generation(view, "web." + (leader + 1)) == 2);
                 assertThat(generation(lagging, pausedId)).as(pausedId + "'s ANALYST").isEqualTo(1);
-                assertThat(lagging.path("disagreements").toString()).contains(pausedId);
+                assertThat(lagging.path("agree").asBoolean()).isFalse();
+                assertThat(lagging.path("disagreements").toString()).contains(pausedId + " (generation 1 since");
+                // paused for longer than the 2 s the fleet allows a change to spread, counted from the replacement
+                Instant replaced = Instant.parse(since(lagging, "web." + (leader + 1)));
+                Await.until(pausedId + " paused for twice the tolerance after the others replaced ANALYST",
+                        Instant::now, now -> now.isAfter(replaced.plusSeconds(4)));
             } finally {
                 fleet.signal(paused, "CONT");
             }
-            JsonNode agreed = Await.until("the fleet agreeing again", () -> fleet.client(leader).get("/fleet").json(),
-                    view -> view.path("agree").asBoolean() && view.path("instances").size() == 3);
-            assertThat(generation(agreed, pausedId)).isEqualTo(2);
+            for (int i : ALL) {
+                int instance = i;
+                JsonNode agreed = Await.until("web." + (i + 1) + " seeing the fleet agree again",
+                        () -> fleet.client(instance).get("/fleet").json(),
+                        view -> view.path("agree").asBoolean() && view.path("instances").size() == 3);
+                assertThat(generation(agreed, pausedId)).isEqualTo(2);
+            }
+        }
+    }
+
+    private static String since(JsonNode view, String id) {
+        for (JsonNode instance : view.path("instances")) {
+            if (instance.path("id").asText().equals(id)) {
+                return instance.at("/credentials/ANALYST/since").asText();
+            }
+        }
+        throw new AssertionError(id + " is not in " + view);
+    }
+
+    @Test
+    void instances_of_two_apps_on_one_database_stay_apart_and_two_processes_claiming_one_id_are_reported() {
+        DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "groups");
+        // three processes call themselves web.1: two of apps that Heroku's dyno metadata names, one of none,
+        // and a fourth of no app either
+        try (JarFleet fleet = JarFleet.startWithoutPlatformApi(db, List.of(
+                Map.of("DYNO", "web.1", "HEROKU_APP_NAME", "shop-a"),
+                Map.of("DYNO", "web.1", "HEROKU_APP_NAME", "shop-b"),
+                Map.of("DYNO", "web.1"),
+                Map.of("DYNO", "web.1")))) {
+            for (int i : List.of(2, 3)) {
+                JsonNode view = Await.until("instance " + i + " reporting the other web.1",
+                        () -> fleet.client(i).get("/fleet").json(), fleetView -> !fleetView.path("agree").asBoolean());
+                assertThat(view.path("disagreements").toString()).contains("also calls itself web.1", "PGCREDS_HEROKU_APP");
+                Await.until("the collision logged", () -> fleet.jar(i).output(),
+                        log -> log.contains("event=fleet_id_collision id=web.1"));
+            }
+            for (int i : List.of(0, 1)) {
+                // each hears the other apps' notices (counted apart; views come every 30 s) and sees itself alone, agreeing
+                Await.until("instance " + i + " counting the other apps' notices", Duration.ofSeconds(45), () -> metric(fleet, i,
+                        "pgcreds_fleet_notices_received_total", "other-app"), count -> count > 0);
+                JsonNode view = fleet.client(i).get("/fleet").json();
+                assertThat(view.path("instances").size()).isEqualTo(1);
+                assertThat(view.path("agree").asBoolean()).as(view.toString()).isTrue();
+                assertThat(metric(fleet, i, "pgcreds_fleet_notices_received_total", "collision")).isZero();
+            }
+            for (int i : List.of(0, 1, 2, 3)) {
+                assertThat(fleet.jar(i).output().lines().filter(line -> line.contains("event=fleet_id_collision")).count())
+                        .as("collision warnings of instance " + i).isLessThanOrEqualTo(1);
+            }
         }
     }
 

@@ -230,4 +230,18 @@ class PlatformApiIT {
     private static JsonNode source(ServiceUnderTest service) {
         return service.client().get("/credentials").json().at("/sources/0");
     }
+
+    @Test
+    void waiting_for_the_first_answer_that_brings_the_default_credential_is_no_warning() {
+        try (PlatformApiStandIn api = new PlatformApiStandIn(APP, apiKey)) {
+            api.setVars(vars);
+            api.hang(true); // the first poll takes its time: DATABASE_URL comes only from the Platform API
+            try (ServiceUnderTest service = start(api, "10", Map.of())) {
+                String line = Await.until("the fleet session off while the first answer is awaited", service::log,
+                        log -> log.contains("event=fleet_session state=off")).lines()
+                        .filter(logged -> logged.contains("event=fleet_session state=off")).findFirst().orElseThrow();
+                assertThat(line).contains("INFO").doesNotContain("WARN");
+            }
+        }
+    }
 }

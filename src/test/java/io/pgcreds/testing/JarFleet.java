@@ -22,6 +22,8 @@ public final class JarFleet implements AutoCloseable {
     private final String token = Secrets.remember("fleet-token-" + DatabaseSetup.randomHex(8));
     private final String webhookSecret = Secrets.remember("fleet-webhook-" + DatabaseSetup.randomHex(8));
     private final Map<String, String> vars = new HashMap<>();
+    private final List<Map<String, String>> envs = new ArrayList<>();
+    private final List<List<String>> jvmArgs = new ArrayList<>();
     private final List<JarProcess> jars = new ArrayList<>();
     private final List<ApiClient> clients = new ArrayList<>();
 
@@ -42,26 +44,72 @@ public final class JarFleet implements AutoCloseable {
         fleet.vars.put("DATABASE_URL", db.ownerUrl());
         fleet.vars.put("ANALYST_URL", db.limitedUrl());
         fleet.api.setVars(fleet.vars);
+        List<Map<String, String>> envs = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            envs.add(Map.of("DYNO", "web." + i, "PGCREDS_HEROKU_APP", APP, "HEROKU_API_KEY", apiKey,
+                    "PGCREDS_HEROKU_API_URL", fleet.api.baseUrl(), "PGCREDS_HEROKU_POLL_SECONDS", "2",
+                    "PGCREDS_WEBHOOK_SECRET", fleet.webhookSecret));
+        }
+        return fleet.launch(envs, jvmArgs);
+    }
+
+    /**
+     * Instances that do not poll the Platform API, each with the database's two credentials in its
+     * environment plus its own {@code env} (e.g. {@code DYNO}, {@code HEROKU_APP_NAME}).
+     */
+    public static JarFleet startWithoutPlatformApi(DatabaseSetup db, List<Map<String, String>> envs) {
+        JarFleet fleet = new JarFleet(db, new PlatformApiStandIn(APP, Secrets.remember("unused-" + DatabaseSetup.randomHex(8))));
+        return fleet.launch(envs.stream().map(env -> {
+            Map<String, String> withAnalyst = new HashMap<>(env);
+            withAnalyst.put("ANALYST_URL", db.limitedUrl());
+            return withAnalyst;
+        }).toList(), List.of());
+    }
+
+    private JarFleet launch(List<Map<String, String>> own, List<String> flags) {
         try {
-            for (int i = 1; i <= size; i++) {
-                Map<String, String> env = new HashMap<>(Map.of("DYNO", "web." + i, "PGCREDS_API_TOKEN", fleet.token,
-                        "PGCREDS_HEROKU_APP", APP, "HEROKU_API_KEY", apiKey,
-                        "PGCREDS_HEROKU_API_URL", fleet.api.baseUrl(), "PGCREDS_HEROKU_POLL_SECONDS", "2",
-                        "PGCREDS_WEBHOOK_SECRET", fleet.webhookSecret, "DATABASE_URL", db.ownerUrl(),
+            for (Map<String, String> extra : own) {
+                Map<String, String> env = new HashMap<>(Map.of("PGCREDS_API_TOKEN", token, "DATABASE_URL", db.ownerUrl(),
                         "PGCREDS_DRAIN_SECONDS", "2", "PGCREDS_LOG_SAMPLE_SECONDS", "0"));
-                fleet.jars.add(JarProcess.start(env, jvmArgs, List.of(), java.nio.file.Path.of(".")));
+                env.putAll(extra);
+                envs.add(env);
+                jvmArgs.add(flags);
+                jars.add(JarProcess.start(env, flags, List.of(), java.nio.file.Path.of(".")));
             }
-            for (JarProcess jar : fleet.jars) {
-                jar.awaitPort(Duration.ofSeconds(60));
-                ApiClient client = new ApiClient(jar.port(), fleet.token);
-                fleet.clients.add(client);
-                client.awaitCredential("ANALYST", credential -> credential.path("state").asText().equals("active"));
+            for (JarProcess jar : jars) {
+                clients.add(awaitServing(jar));
             }
-            return fleet;
+            return this;
         } catch (RuntimeException | Error e) {
-            fleet.close();
+            close();
             throw e;
         }
+    }
+
+    private ApiClient awaitServing(JarProcess jar) {
+        jar.awaitPort(Duration.ofSeconds(60));
+        ApiClient client = new ApiClient(jar.port(), token);
+        client.awaitCredential("ANALYST", credential -> credential.path("state").asText().equals("active"));
+        return client;
+    }
+
+    /**
+     * Kills one instance (SIGKILL, as a crashed dyno) and starts it again with the same environment
+     * (its DYNO too), as Heroku restarts a dyno; returns once the new process serves.
+     */
+    public void restart(int index) {
+        JarProcess old = jars.get(index);
+        old.process().destroyForcibly();
+        try {
+            old.process().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        old.close();
+        JarProcess started = JarProcess.start(envs.get(index), jvmArgs.get(index), List.of(), java.nio.file.Path.of("."));
+        jars.set(index, started);
+        clients.set(index, awaitServing(started));
     }
 
     public int size() {
