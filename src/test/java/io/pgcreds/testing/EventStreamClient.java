@@ -65,6 +65,26 @@ public final class EventStreamClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The status {@code GET /events/stream} answers with this {@code Accept}, read from the headers
+     * alone (a stream opened by mistake is closed, not read to its end).
+     */
+    public static int status(int port, String token, String accept) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events/stream"))
+                .header("Authorization", "Bearer " + token).header("Accept", accept).build();
+        try {
+            HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(request,
+                    HttpResponse.BodyHandlers.ofInputStream());
+            response.body().close();
+            return response.statusCode();
+        } catch (IOException e) {
+            throw new AssertionError("GET /events/stream failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public HttpResponse<Stream<String>> response() {
         return response;
     }
