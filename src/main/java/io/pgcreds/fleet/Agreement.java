@@ -3,6 +3,8 @@ package io.pgcreds.fleet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +20,10 @@ import java.util.stream.Collectors;
  * {@link Fingerprints fingerprints} differ, for longer than {@link #TOLERANCE} (a change reaches every
  * instance within about a second; instances' clocks differ a little). What is compared is what each
  * serves, never when it changed: an instance that catches up late agrees from then on. Generations
- * are counted by each instance since its own start, so they are not compared. Stateless.
+ * are counted by each instance since its own start, so they are not compared. When they serve
+ * differently, the instances on a configuration other than the one that appeared last lag (the
+ * latest change is the one to follow), each named in a line {@code <id> holds <NAME> generation
+ * <n> since <time>: ...}, a form the status page reads. Stateless.
  */
 final class Agreement {
     static final Duration TOLERANCE = Duration.ofSeconds(2);
@@ -57,8 +62,7 @@ final class Agreement {
             }
             Instant differSince = differSince(byFingerprint.values());
             if (differSince != null && !now.isBefore(differSince.plus(TOLERANCE))) {
-                reasons.add(name + " is served differently since " + differSince + ": " + byFingerprint.values().stream()
-                        .map(Served::describe).collect(Collectors.joining("; ")));
+                reasons.addAll(lagging(name, byFingerprint.values()));
             }
         }
         return reasons;
@@ -68,9 +72,25 @@ final class Agreement {
      * When the instances began to serve differently: when the second of the configurations they serve
      * now first appeared (each appeared when the first of its instances took it); null when they serve alike.
      */
-    private static Instant differSince(java.util.Collection<Served> configurations) {
+    private static Instant differSince(Collection<Served> configurations) {
         List<Instant> appeared = configurations.stream().map(Served::appeared).sorted().toList();
         return appeared.size() < 2 ? null : appeared.get(1);
+    }
+
+    /** One line per instance that is not on the configuration that appeared last. */
+    private static List<String> lagging(String name, Collection<Served> configurations) {
+        List<Served> byAppearance = configurations.stream().sorted(Comparator.comparing(Served::appeared)).toList();
+        Served latest = byAppearance.get(byAppearance.size() - 1);
+        List<String> lines = new ArrayList<>();
+        for (Served stale : byAppearance.subList(0, byAppearance.size() - 1)) {
+            for (int i = 0; i < stale.ids().size(); i++) {
+                FleetReport.Credential held = stale.held().get(i);
+                lines.add(stale.ids().get(i) + " holds " + name + " generation " + held.generation() + " since "
+                        + held.since() + ": it is served differently from " + latest.describe() + ", since "
+                        + latest.appeared());
+            }
+        }
+        return lines;
     }
 
     /** The instances that serve one configuration, with their generations and since when. */
@@ -89,7 +109,7 @@ final class Agreement {
             for (int i = 0; i < ids.size(); i++) {
                 each.add(ids.get(i) + " (generation " + held.get(i).generation() + " since " + held.get(i).since() + ")");
             }
-            return String.join(", ", each) + " alike";
+            return String.join(", ", each);
         }
     }
 }

@@ -86,10 +86,12 @@ class DashboardIT {
         DatabaseSetup db = DatabaseSetup.create(TestDatabases.shared(), "dashfleet");
         EnvFileWriter web1File = new EnvFileWriter(dir.resolve("web1.env"));
         web1File.replace(Map.of("DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()));
-        try (ServiceUnderTest web1 = ServiceUnderTest.start(Map.of("DYNO", "web.1",
+        // dynos of one app share their config vars, the token too (it keys the fingerprints the instances compare)
+        String token = Secrets.remember("dashfleet-token-" + System.nanoTime());
+        try (ServiceUnderTest web1 = ServiceUnderTest.start(Map.of("DYNO", "web.1", "PGCREDS_API_TOKEN", token,
                 "PGCREDS_ENV_FILE", web1File.file().toString()));
-             ServiceUnderTest web2 = ServiceUnderTest.start(Map.of("DYNO", "web.2", "DATABASE_URL", db.ownerUrl(),
-                     "ANALYST_URL", db.limitedUrl()))) {
+             ServiceUnderTest web2 = ServiceUnderTest.start(Map.of("DYNO", "web.2", "PGCREDS_API_TOKEN", token,
+                     "DATABASE_URL", db.ownerUrl(), "ANALYST_URL", db.limitedUrl()))) {
             JsonNode agreeing = Await.until("web.1 seeing two agreeing instances", () -> web1.client().get("/fleet").json(),
                     fleet -> fleet.path("instances").size() == 2 && fleet.path("agree").asBoolean());
             // the fleet tells a stale generation from a fresh one only beyond its clock tolerance (2 s)

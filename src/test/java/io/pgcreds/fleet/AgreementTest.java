@@ -51,9 +51,11 @@ class AgreementTest {
         FleetReport.Instance web2 = instance("web.2", null, Map.of("ANALYST", held(2, "active", 61, NEW)));
         FleetReport.Instance web3 = instance("web.3", null, Map.of("ANALYST", held(1, "active", 0, OLD)));
         assertThat(at(61, web1, web2, web3)).as("within the tolerance: the change is still on its way").isEmpty();
+        // the status page reads "<id> holds <NAME> generation <n>" to mark the lagging cell
         assertThat(at(62, web1, web2, web3)).singleElement().asString()
-                .startsWith("ANALYST is served differently since " + START.plusSeconds(60))
-                .contains("web.3 (generation 1 since " + START + ")", "web.1 (generation 2", "web.2 (generation 2");
+                .startsWith("web.3 holds ANALYST generation 1 since " + START + ": it is served differently from")
+                .contains("web.1 (generation 2 since " + START.plusSeconds(60) + ")", "web.2 (generation 2",
+                        "since " + START.plusSeconds(60));
     }
 
     @Test
