@@ -285,7 +285,7 @@ class TablePrivilegesIT {
             assertThat(texts(part.path("primaryKey"))).containsExactly("a");
             assertThat(part.path("primaryKeySize").asInt()).isEqualTo(2);
             assertThat(columns(part)).containsExactly("a integer not-null default=null #2 [SELECT]",
-                    "b integer nullable default=null #3 [SELECT]", "v nn_int not-null default=null #4 [SELECT]");
+                    "b integer nullable default=null #3 [SELECT]", "v public.nn_int not-null default=null #4 [SELECT]");
             JsonNode none = api.get("/tables/public/keyed?credential=WORKER").json();
             assertThat(none.path("primaryKey").isArray()).isTrue();
             assertThat(none.path("primaryKey")).isEmpty();
