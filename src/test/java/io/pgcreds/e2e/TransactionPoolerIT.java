@@ -64,6 +64,28 @@ class TransactionPoolerIT {
         assertThat(pooler.path("learntFrom").asText()).isIn("sqlstate-26000", "sqlstate-42P05");
     }
 
+    @Test
+    void a_default_credential_learnt_to_be_pooled_gives_up_its_fleet_session() {
+        try (ServiceUnderTest service = ServiceUnderTest.start(Map.of("DATABASE_URL", poolUrl(""),
+                "PGCREDS_POOL_SIZE_DATABASE", "4"))) {
+            service.awaitHealth(h -> h.at("/credentials/DATABASE/status").asText().equals("UP"), Duration.ofSeconds(20));
+            // through an unmarked pooler the LISTEN session opens at first: nothing tells it apart yet
+            io.pgcreds.testing.Await.until("the fleet session on the default credential", Duration.ofSeconds(20),
+                    () -> service.client().get("/fleet").json().path("session").asText(), "listening"::equals);
+            LoadGenerator load = new LoadGenerator(service.client(), "/tables", 4);
+            try {
+                service.awaitCredential("DATABASE", c -> c.path("pooled").asBoolean());
+            } finally {
+                load.stop();
+            }
+            // LISTEN and the advisory lock are session state a transaction-mode pooler does not keep
+            io.pgcreds.testing.Await.until("the fleet session given up on the pooled default credential",
+                    Duration.ofSeconds(10), () -> service.client().get("/fleet").json().path("session").asText(),
+                    "off"::equals);
+            assertThat(load.failures()).as(load.summary()).isEmpty();
+        }
+    }
+
     /**
      * Loads the pooled credential from eight threads until it has answered 400 requests after it
      * showed as pooled (an unmarked one must learn it under that load), then checks that none failed.
