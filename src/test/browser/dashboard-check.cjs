@@ -56,7 +56,7 @@ async function until(what, check, timeoutMs) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium', headless: true, args: FLAGS, viewport: { width: 1440, height: 900 }
   });
-  const result = { consoleErrors: [], outsideRequests: [], requests: 0 };
+  const result = { consoleErrors: [], outsideRequests: [], requests: 0, paths: [] };
   try {
     const page = context.pages()[0] || await context.newPage();
     page.on('console', (message) => {
@@ -66,6 +66,7 @@ async function until(what, check, timeoutMs) {
     page.on('request', (request) => {
       result.requests++;
       if (!request.url().startsWith(base + '/')) result.outsideRequests.push(request.url());
+      else result.paths.push(new URL(request.url()).pathname);
     });
     const response = await page.goto(base + '/', { waitUntil: 'load' });
     result.csp = response.headers()['content-security-policy'] || null;

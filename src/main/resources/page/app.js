@@ -14,7 +14,7 @@
     token: sessionStorage.getItem(TOKEN_KEY),
     health: null, credentials: null, history: null,
     events: new Map(), lastEventId: null,
-    etags: new Map(), bodies: new Map(), rows: new Map(), timers: {},
+    etags: new Map(), bodies: new Map(), rows: new Map(), timers: {}, optional: {},
     intervalMs: 2000, stepSeconds: 5, stream: null, streamRetry: 1000, watchdog: null, rendered: false
   };
 
@@ -154,17 +154,13 @@
   }
   /**
    * /fleet and /access come with other versions of the service: shown when they answer, hidden on
-   * 404. The service's own contract says first whether it has them, so that a version without them
-   * is not asked (a 404 would be a console error on every load).
+   * 404. /credentials lists the optional endpoints this service answers, so that a version without
+   * them is not asked (a 404 would be a console error on every load); an answer without the list
+   * (an older version) has both asked once.
    */
-  async function optionalEndpoints() {
-    try {
-      const response = await fetch('/openapi.yaml', {cache: 'no-store', credentials: 'omit'});
-      const contract = response.ok ? await response.text() : '';
-      return (path) => !response.ok || new RegExp('^  ' + path + ':', 'm').test(contract);
-    } catch (failure) {
-      return () => true;
-    }
+  function offeredEndpoints() {
+    const listed = state.credentials && state.credentials.endpoints;
+    return (path) => !Array.isArray(listed) || listed.includes(path);
   }
   function pollOptional(path, section, draw, everyMs) {
     const run = async () => {
@@ -180,6 +176,7 @@
       }
       schedule(path, run, everyMs);
     };
+    state.optional[path] = run;
     schedule(path, run, 0);
   }
   function refreshSoon() {
@@ -188,6 +185,9 @@
       schedule('credentials', pollCredentials, 0);
       schedule('history', pollHistory, 0);
     }, 100);
+    // the other instances follow a change within a second or two: look at the fleet again then,
+    // rather than at its next 15 s poll
+    if (state.optional['/fleet']) schedule('/fleet', state.optional['/fleet'], 2500);
   }
 
   // --- the live stream -----------------------------------------------------------------------
@@ -297,7 +297,7 @@
     await pollCredentials();
     if (!state.token) return;
     await loadEvents();
-    const offered = await optionalEndpoints();
+    const offered = offeredEndpoints();
     if (offered('/fleet')) pollOptional('/fleet', 'fleet', drawFleet, 15000);
     if (offered('/access')) pollOptional('/access', 'access', drawAccess, 60000);
     openStream();

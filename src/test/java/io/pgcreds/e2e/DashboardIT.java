@@ -150,6 +150,8 @@ class DashboardIT {
     private static void check(JsonNode result, ServiceUnderTest service) {
         assertThat(list(result.path("consoleErrors"))).as("console errors").isEmpty();
         assertThat(list(result.path("outsideRequests"))).as("requests outside the service").isEmpty();
+        assertThat(list(result.path("paths"))).as("the page learns its optional endpoints from /credentials,"
+                + " not from the 55 kB contract").doesNotContain("/openapi.yaml").contains("/credentials", "/fleet", "/access");
         assertThat(result.path("csp").asText()).startsWith("default-src 'self'").contains("frame-ancestors 'none'");
         assertThat(result.path("frameOptions").asText()).isEqualTo("DENY");
         assertThat(result.path("firstLoadBytes").asLong()).as("document and assets").isPositive()
