@@ -72,10 +72,7 @@ public final class DeadlineSocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        Socket socket = new DeadlineSocket();
-        socket.bind(new InetSocketAddress(localHost, localPort));
-        socket.connect(new InetSocketAddress(host, port));
-        return socket;
+        return boundAndConnected(new InetSocketAddress(localHost, localPort), new InetSocketAddress(host, port));
     }
 
     @Override
@@ -85,9 +82,13 @@ public final class DeadlineSocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+        return boundAndConnected(new InetSocketAddress(localAddress, localPort), new InetSocketAddress(address, port));
+    }
+
+    private static Socket boundAndConnected(SocketAddress local, SocketAddress remote) throws IOException {
         Socket socket = new DeadlineSocket();
-        socket.bind(new InetSocketAddress(localAddress, localPort));
-        socket.connect(new InetSocketAddress(address, port));
+        socket.bind(local);
+        socket.connect(remote);
         return socket;
     }
 
