@@ -14,9 +14,13 @@ import java.util.regex.Pattern;
  *       blanks around the name and around {@code =} do not count;</li>
  *   <li>an unquoted value runs to the end of the line, literally (no escapes, no {@code $} expansion),
  *       without its surrounding blanks and without a comment that starts with a blank and {@code #};</li>
- *   <li>a value that starts with a quote is a shell word: 'single-quoted' (literal), "double-quoted"
- *       (with \" \\ \n \t \r escapes), or several run together as in {@code 'it'\''s'}; quotes may span
- *       lines; after it only blanks and a comment may follow;</li>
+ *   <li>a value that starts with a quote is a shell word: 'single-quoted' (literal but for {@code \\},
+ *       one backslash, as {@code heroku config --shell} writes it), "double-quoted" (with \" \\ \n \t \r
+ *       escapes), `backquoted` (literal, as Node's dotenv reads it), or several run together as in
+ *       {@code 'it'\''s'}; after it only blanks and a comment may follow;</li>
+ *   <li>a quote may span lines, unless a line it runs over looks like an assignment
+ *       ({@code NAME=value}, {@code export NAME=value}): then it is a quote left open by mistake,
+ *       its line is skipped and reading resumes on the next line, so no later var is swallowed;</li>
  *   <li>CRLF line ends and a UTF-8 byte order mark are fine; a later line for the same name wins.</li>
  * </ul>
  * A line that still cannot be read is skipped and reported by number (and name, when it has one),
@@ -27,6 +31,12 @@ import java.util.regex.Pattern;
 public final class EnvFile {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final String NEVER_CLOSED = "value is never closed";
+    /**
+     * A line inside a quote that reads as an assignment with a value. A value of {@code =} signs alone
+     * does not count: the last line of a base64 (PEM) block, {@code dGVzdA==}, is no assignment.
+     */
+    private static final Pattern ASSIGNMENT = Pattern.compile(
+            "^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*[ \t]*=[ \t]*[^=\\s]", Pattern.MULTILINE);
 
     private EnvFile() {
     }
@@ -183,8 +193,13 @@ public final class EnvFile {
             position++; // '='
             skipBlanks();
             String value;
-            if (!atLineEnd() && (peek() == '\'' || peek() == '"')) {
+            if (!atLineEnd() && (peek() == '\'' || peek() == '"' || peek() == '`')) {
+                int openingLine = line;
+                int valueStart = position;
                 value = shellWord(name);
+                if (line > openingLine) {
+                    refuseAssignmentsInside(name, valueStart, openingLine);
+                }
                 skipBlanks();
                 if (!atLineEnd() && peek() != '#') {
                     throw new LineProblem(name, "text after the closing quote; quote the whole value");
@@ -194,6 +209,22 @@ public final class EnvFile {
                 value = unquoted();
             }
             return Map.entry(name, value);
+        }
+
+        /**
+         * A quoted value that ran over the lines after its own, up to here: if one of them reads as
+         * an assignment, the quote was left open by mistake (and closed by a stray quote further on).
+         */
+        private void refuseAssignmentsInside(String name, int valueStart, int openingLine) {
+            int firstLineEnd = text.indexOf('\n', valueStart);
+            java.util.regex.Matcher assignment = ASSIGNMENT.matcher(text).region(firstLineEnd + 1, position);
+            if (assignment.find()) {
+                int assignmentLine = openingLine + 1
+                        + (int) text.substring(firstLineEnd + 1, assignment.start()).chars().filter(ch -> ch == '\n').count();
+                throw new LineProblem(name, "the quote opened on this line is not closed on it, and line "
+                        + assignmentLine + " after it is an assignment (NAME=...), so it is taken as a quote"
+                        + " left open; write a value of several lines with \\n in double quotes");
+            }
         }
 
         /** Up to '=', a blank or the line end. */
@@ -230,13 +261,18 @@ public final class EnvFile {
             StringBuilder value = new StringBuilder();
             while (!atLineEnd() && !atBlank()) {
                 char ch = next();
-                if (ch == '\'') {
-                    int close = text.indexOf('\'', position);
+                if (ch == '\'' || ch == '`') {
+                    int close = text.indexOf(ch, position);
                     if (close < 0) {
-                        throw new LineProblem(name, "the single-quoted " + NEVER_CLOSED);
+                        throw new LineProblem(name, (ch == '`' ? "the backquoted " : "the single-quoted ") + NEVER_CLOSED);
                     }
                     while (position < close) {
-                        value.append(next());
+                        char literal = next();
+                        // heroku config --shell writes a backslash in single quotes as \\ (and never a lone one)
+                        if (literal == '\\' && ch == '\'' && position < close && peek() == '\\') {
+                            position++;
+                        }
+                        value.append(literal);
                     }
                     position++; // the closing quote
                 } else if (ch == '"') {

@@ -59,6 +59,14 @@ class EnvFileTest {
                 arguments("LITERAL='a \"b\" $c \\n ${d}'", "LITERAL", "a \"b\" $c \\n ${d}"),
                 arguments("QUOTED='x' # comment", "QUOTED", "x"),
                 arguments("JOINED='a'\"b\"c", "JOINED", "abc"),
+                // in single quotes \\ is one backslash (heroku config --shell writes it so); a lone one is literal
+                arguments("WINDOWS='C:\\\\path x'", "WINDOWS", "C:\\path x"),
+                arguments("LONE='C:\\path x'", "LONE", "C:\\path x"),
+                arguments("THREE='a\\\\\\b'", "THREE", "a\\\\b"),
+                // backquotes are quotes, as Node's dotenv reads them: literal, and the value may hold ' and "
+                arguments("BACKQUOTED=`say \"hi\", it's`", "BACKQUOTED", "say \"hi\", it's"),
+                arguments("BACKQUOTED=`C:\\\\x $y \\n` # comment", "BACKQUOTED", "C:\\\\x $y \\n"),
+                arguments("BACKQUOTED=``", "BACKQUOTED", ""),
                 // double quotes take \" \\ \n \t \r escapes
                 arguments("DOUBLE=\"a \\\"b\\\" \\\\ \\n\\t\"", "DOUBLE", "a \"b\" \\ \n\t"),
                 arguments("DOUBLE=\"x\" # comment", "DOUBLE", "x"),
@@ -99,6 +107,7 @@ class EnvFileTest {
                 arguments("export 9LIVES=secretpw", null, "not a config var name"),
                 arguments("DATABASE_URL='postgres://u:secretpw@h/d", "DATABASE_URL", "single-quoted value is never closed"),
                 arguments("DATABASE_URL=\"postgres://u:secretpw@h/d", "DATABASE_URL", "double-quoted value is never closed"),
+                arguments("DATABASE_URL=`postgres://u:secretpw@h/d", "DATABASE_URL", "backquoted value is never closed"),
                 arguments("DATABASE_URL=\"postgres://u:secretpw@h/d\" trailing", "DATABASE_URL", "text after the closing quote"),
                 arguments("DATABASE_URL='postgres://u:secretpw@h/d' secretpw", "DATABASE_URL", "text after the closing quote"));
     }
@@ -181,17 +190,141 @@ class EnvFileTest {
                 .message().doesNotContain("secretpw");
     }
 
+    /**
+     * A quote left open by mistake: a file, the line it opens on, the var it names, and what every
+     * other line must give. The quote is closed only by a stray quote (or never), and the lines it
+     * runs over are assignments: its own line is skipped, never the ones after it.
+     */
+    static Stream<Arguments> quotesLeftOpen() {
+        String url = "postgres://u:secretpw@host/db";
+        String leftOpen = "not closed on it";
+        return Stream.of(
+                // the review's input: GREETING must not swallow DATABASE_URL; TITLE keeps its stray quote
+                arguments("GREETING=\"Hello\nDATABASE_URL=" + url + "\nTITLE=Shop\"\n", 1, "GREETING", leftOpen,
+                        Map.of("DATABASE_URL", url, "TITLE", "Shop\"")),
+                arguments("GREETING='Hello\nDATABASE_URL=" + url + "\nTITLE=Shop'\n", 1, "GREETING", leftOpen,
+                        Map.of("DATABASE_URL", url, "TITLE", "Shop'")),
+                arguments("GREETING=`Hello\nDATABASE_URL=" + url + "\nTITLE=Shop`\n", 1, "GREETING", leftOpen,
+                        Map.of("DATABASE_URL", url, "TITLE", "Shop`")),
+                arguments("A=1\r\nGREETING=\"Hello\r\nexport DATABASE_URL = " + url + "\r\nTITLE=Shop\"\r\n", 2, "GREETING",
+                        leftOpen, Map.of("A", "1", "DATABASE_URL", url, "TITLE", "Shop\"")),
+                // the assignment is the line the stray quote closes on
+                arguments("GREETING=\"Hello\nDATABASE_URL=" + url + "\"\nTITLE=Shop\n", 1, "GREETING", leftOpen,
+                        Map.of("DATABASE_URL", url + "\"", "TITLE", "Shop")),
+                // a blank line first, then an assignment
+                arguments("NOTE=\"first\n\n  DATABASE_URL=" + url + "\nTITLE=Shop\"\n", 1, "NOTE", leftOpen,
+                        Map.of("DATABASE_URL", url, "TITLE", "Shop\"")),
+                // the next quote opens another value, closed on its own line: the first is never closed
+                arguments("GREETING=\"Hello\nDATABASE_URL=\"" + url + "\"\n", 1, "GREETING", "never closed",
+                        Map.of("DATABASE_URL", url)),
+                arguments("GREETING=\"Hello\nDATABASE_URL=" + url + "\nTITLE=\"Shop\"\n", 1, "GREETING", "never closed",
+                        Map.of("DATABASE_URL", url, "TITLE", "Shop")));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("quotesLeftOpen")
+    void a_quote_left_open_skips_its_own_line_and_every_later_line_is_read(String file, int line, String name,
+                                                                            String problem, Map<String, String> vars) {
+        EnvFile.Parsed parsed = EnvFile.parse(file);
+        assertThat(parsed.vars()).containsExactlyInAnyOrderEntriesOf(vars);
+        assertThat(parsed.skipped()).singleElement().satisfies(skipped -> {
+            assertThat(skipped.line()).isEqualTo(line);
+            assertThat(skipped.name()).isEqualTo(name);
+            assertThat(skipped.problem()).contains(problem)
+                    .doesNotContain("secretpw").doesNotContain("Hello").doesNotContain("DATABASE_URL");
+        });
+    }
+
+    @Test
+    void after_a_quote_left_open_the_lines_it_ran_over_are_read_one_by_one() {
+        EnvFile.Parsed parsed = EnvFile.parse("NOTE=\"first\nsecond line\nDATABASE_URL=postgres://u:secretpw@h/d\nTITLE=Shop\"\n");
+        assertThat(parsed.vars()).containsExactly(entry("DATABASE_URL", "postgres://u:secretpw@h/d"), entry("TITLE", "Shop\""));
+        assertThat(parsed.skipped()).extracting(EnvFile.SkippedLine::toString).containsExactly(
+                "line 1 (NOTE): the quote opened on this line is not closed on it, and line 3 after it is an assignment"
+                        + " (NAME=...), so it is taken as a quote left open; write a value of several lines with \\n in double quotes",
+                "line 2: no '=' after the first word; expected NAME=value");
+    }
+
+    @Test
+    void two_quotes_left_open_in_a_row_are_each_skipped() {
+        EnvFile.Parsed parsed = EnvFile.parse("A=\"one\nB=\"two\nC=three\"\nD=four\n");
+        assertThat(parsed.vars()).containsExactly(entry("C", "three\""), entry("D", "four"));
+        assertThat(parsed.skipped()).extracting(EnvFile.SkippedLine::line, EnvFile.SkippedLine::name)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "A"), org.assertj.core.groups.Tuple.tuple(2, "B"));
+    }
+
+    @Test
+    void genuine_values_of_several_lines_still_work() {
+        // a PEM block: base64 lines, the last padded with '=' (it reads as NAME= with no value: no assignment)
+        String pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2Xk3Q9w+ab/cd0123456789ABCDEFGHIJKLMNOPQRSTUVWX\n"
+                + "dGVzdGluZ19wYWRkaW5n\ndGVzdA==\naGVsbG8=\n-----END CERTIFICATE-----";
+        String sql = "SELECT id\nFROM orders\nWHERE a = b AND c=d\n  -- x=1";
+        EnvFile.Parsed parsed = EnvFile.parse("CERT=\"" + pem + "\"\nKEY='" + pem + "'\nQUERY=\"" + sql + "\"\nAFTER=1\n");
+        assertThat(parsed.skipped()).isEmpty();
+        assertThat(parsed.vars()).containsExactly(entry("CERT", pem), entry("KEY", pem), entry("QUERY", sql),
+                entry("AFTER", "1"));
+    }
+
+    /**
+     * What {@code heroku config --shell} writes for a value (heroku/cli, src/lib/config/quote.ts: bare
+     * when no character needs quoting; else in double quotes with \" \\ \$ \` \! and \n when the value
+     * holds ' or a line end; else in single quotes with \\ for a backslash), and that value.
+     */
+    static Stream<Arguments> herokuShellOutput() {
+        return Stream.of(
+                arguments("abc", "abc"),
+                arguments("a-b.c/d%20+e~_9", "a-b.c/d%20+e~_9"),
+                arguments("", ""),
+                arguments("'My Shop App'", "My Shop App"),
+                arguments("'C:\\\\path x'", "C:\\path x"),
+                arguments("'C:\\\\\\\\share\\\\dir'", "C:\\\\share\\dir"),
+                arguments("'trailing\\\\'", "trailing\\"),
+                arguments("'\\\\'", "\\"),
+                arguments("'a\\\\nb'", "a\\nb"),
+                arguments("'ab$c ${HOME}'", "ab$c ${HOME}"),
+                arguments("'say \"hi\"'", "say \"hi\""),
+                arguments("'\"'", "\""),
+                arguments("'a`b`c'", "a`b`c"),
+                arguments("'hi!'", "hi!"),
+                arguments("'#general'", "#general"),
+                arguments("'p#ss'", "p#ss"),
+                arguments("'postgres://u:p@h:5432/d?sslmode=require'", "postgres://u:p@h:5432/d?sslmode=require"),
+                arguments("'a=b'", "a=b"),
+                arguments("'tab\there'", "tab\there"),
+                arguments("'cr\rhere'", "cr\rhere"),
+                arguments("'x\u00a0y'", "x\u00a0y"),
+                arguments("'Café ☕'", "Café ☕"),
+                arguments("\"it's\"", "it's"),
+                arguments("\"'\"", "'"),
+                arguments("\"it's C:\\\\new\"", "it's C:\\new"),
+                arguments("\"line one\\nline two\"", "line one\nline two"),
+                arguments("\"\\n\"", "\n"),
+                arguments("\"it's\r\\nok\"", "it's\r\nok"),
+                arguments("\"it's \\\"\\$5\\\" \\`x\\` \\!\\\\\"", "it's \"$5\" `x` !\\"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("herokuShellOutput")
+    void every_value_heroku_config_shell_writes_reads_back_as_the_original(String written, String original) {
+        EnvFile.Parsed parsed = EnvFile.parse("BEFORE=1\nVALUE=" + written + "\nAFTER=2\n");
+        assertThat(parsed.skipped()).isEmpty();
+        assertThat(parsed.vars()).containsExactly(entry("BEFORE", "1"), entry("VALUE", original), entry("AFTER", "2"));
+    }
+
     @Test
     void heroku_config_shell_output_is_read_whole() {
-        // `heroku config --shell` quotes a value only when the shell needs it, with '\'' for a quote
+        // as `heroku config --shell` writes it: a URL is quoted for its ':' and '@', a value with ' in double quotes
         Map<String, String> vars = EnvFile.parse("""
-                DATABASE_URL=postgres://u7ab:p9f3@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8k2
-                HEROKU_POSTGRESQL_RED_URL=postgres://u7ab:p9f3@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8k2
+                DATABASE_URL='postgres://u7ab:p9f3@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8k2'
+                HEROKU_POSTGRESQL_RED_URL='postgres://u7ab:p9f3@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8k2'
                 APP_NAME='My Shop App'
-                MOTTO='it'\\''s ours'
-                EMPTY=''
+                MOTTO="it's ours"
+                SHARE='\\\\\\\\server\\\\share'
+                EMPTY=
                 """).vars();
         assertThat(vars).containsEntry("APP_NAME", "My Shop App").containsEntry("MOTTO", "it's ours")
-                .containsEntry("EMPTY", "").containsKeys("DATABASE_URL", "HEROKU_POSTGRESQL_RED_URL");
+                .containsEntry("SHARE", "\\\\server\\share").containsEntry("EMPTY", "")
+                .containsEntry("DATABASE_URL", "postgres://u7ab:p9f3@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8k2")
+                .containsKey("HEROKU_POSTGRESQL_RED_URL");
     }
 }
