@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Demo mode: two local SSL-only PostgreSQL servers (a primary and a failover target) with an owner
@@ -67,11 +68,15 @@ public final class Demo {
 
     /**
      * Starts the servers, creates the demo's databases and writes the env file, in {@code .demo}
-     * here. The service's port is {@code PORT} from {@code env}, else 8080.
+     * here, saying on the terminal what it is doing. The service's port is {@code PORT} from
+     * {@code env}, else 8080. Between steps (and inside a server's creation) it asks
+     * {@code stopRequested}: once that is true (the process got a signal) it stops the servers made
+     * so far, removes their directories and {@code .demo}, and throws.
      *
-     * @throws IllegalStateException no server binaries, a demo already running here, or a server that did not start
+     * @throws IllegalStateException no server binaries, a demo already running here, a server that did
+     *                               not start, or a stop requested before the demo was ready
      */
-    public static Demo start(Map<String, String> env) {
+    public static Demo start(Map<String, String> env, BooleanSupplier stopRequested) {
         Path dir = Path.of(DIR).toAbsolutePath();
         if (LocalPostgres.findBinaries().isEmpty()) {
             throw new IllegalStateException(LocalPostgres.missingBinariesMessage());
@@ -89,14 +94,21 @@ public final class Demo {
         LocalPostgres standby = null;
         try {
             Files.createDirectories(dir);
-            primary = LocalPostgres.start("pgcreds-demo-primary-", LocalPostgres.THROWAWAY);
-            standby = LocalPostgres.start("pgcreds-demo-standby-", LocalPostgres.THROWAWAY);
+            DemoConsole.out.println("pgcreds demo: creating the primary server...");
+            primary = LocalPostgres.start("pgcreds-demo-primary-", LocalPostgres.THROWAWAY, stopRequested);
+            DemoConsole.out.println("pgcreds demo: primary server up; creating the standby server...");
+            standby = LocalPostgres.start("pgcreds-demo-standby-", LocalPostgres.THROWAWAY, stopRequested);
+            DemoConsole.out.println("pgcreds demo: standby server up; creating the shop databases...");
             DemoState state = DemoState.create(dir).set("active", DemoControl.PRIMARY);
             setUp(state, DemoControl.PRIMARY, primary);
+            LocalPostgres.checkNotStopped(stopRequested);
             setUp(state, DemoControl.STANDBY, standby);
+            LocalPostgres.checkNotStopped(stopRequested);
             int port = env.containsKey("PORT") ? Integer.parseInt(env.get("PORT")) : 8080;
             state.set("token", DemoControl.newPassword()).set("service.port", port).save();
             DemoControl.writeEnvFile(dir, state);
+            LocalPostgres.checkNotStopped(stopRequested);
+            DemoConsole.out.println("pgcreds demo: servers ready; starting the service...");
             return new Demo(dir, primary, standby, state);
         } catch (IOException | RuntimeException e) {
             if (primary != null) {
@@ -106,6 +118,9 @@ public final class Demo {
                 standby.close();
             }
             LocalPostgres.deleteQuietly(dir);
+            if (stopRequested.getAsBoolean()) {
+                DemoConsole.out.println("pgcreds demo: stopped while starting; servers and files removed");
+            }
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }

@@ -40,7 +40,12 @@ public final class Certificates {
     private static Certificates create() {
         try {
             Path dir = Files.createTempDirectory("pgcreds-certs-");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> LocalPostgres.deleteRecursively(dir)));
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> LocalPostgres.deleteRecursively(dir)));
+            } catch (IllegalStateException e) { // the JVM is already shutting down (a signal during start-up)
+                LocalPostgres.deleteRecursively(dir);
+                throw e;
+            }
             Files.writeString(dir.resolve("server.ext"), String.join("\n",
                     "subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1",
                     "basicConstraints = CA:FALSE",

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -57,6 +58,20 @@ public final class LocalPostgres implements AutoCloseable {
      * @throws IllegalStateException when the binaries are missing or a command fails (with its output)
      */
     public static LocalPostgres start(String namePrefix, Map<String, String> settings) {
+        return start(namePrefix, settings, () -> false);
+    }
+
+    /**
+     * {@link #start(String, Map)}, asking {@code stopRequested} before each step (creating its
+     * directory, initdb, pg_ctl start) and after the last: once it is true, the server made so far
+     * is stopped and its directory removed, and this throws. A step under way is not cut short
+     * (initdb or pg_ctl killed halfway would leave a server or files no one knows of); each takes
+     * about a second.
+     *
+     * @throws IllegalStateException as {@link #start(String, Map)}, or {@link #STOPPED} when asked to stop
+     */
+    public static LocalPostgres start(String namePrefix, Map<String, String> settings, BooleanSupplier stopRequested) {
+        checkNotStopped(stopRequested);
         Path bin = findBinaries().orElseThrow(() -> new IllegalStateException(missingBinariesMessage()));
         String password = HexFormat.of().formatHex(randomBytes(16));
         Path dir;
@@ -67,14 +82,27 @@ public final class LocalPostgres implements AutoCloseable {
         }
         LocalPostgres server = new LocalPostgres(bin, dir, settings, password, freePort());
         try {
+            checkNotStopped(stopRequested);
             server.initialise();
+            checkNotStopped(stopRequested);
             server.start();
+            checkNotStopped(stopRequested);
             return server;
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
     }
+    /** The message of the exception thrown when a start is asked to stop. */
+    public static final String STOPPED = "stopped while starting";
+
+    /** Throws when {@code stopRequested} says so: between the steps of a start that may be cut short. */
+    public static void checkNotStopped(BooleanSupplier stopRequested) {
+        if (stopRequested.getAsBoolean()) {
+            throw new IllegalStateException(STOPPED);
+        }
+    }
+
     /** The directory holding initdb, pg_ctl and postgres: on PATH, or the newest under /usr/lib/postgresql. */
     public static Optional<Path> findBinaries() {
         String path = System.getenv("PATH");
