@@ -76,7 +76,7 @@ public final class Main {
      * @return the running service, or null when the process is ending
      */
     private static PgCreds serve(Map<String, String> env, ShutdownHook hook, Runnable afterStop) {
-        if (hook.stopRequested()) { // a signal while the demo's servers were made
+        if (hook.stopRequested()) { // a signal before the service started (while the demo's servers were made)
             afterStop.run();
             hook.exit(0);
             return null;

@@ -30,6 +30,8 @@ public final class LocalPostgres implements AutoCloseable {
      */
     public static final Map<String, String> THROWAWAY = Map.of("shared_buffers", "32MB", "fsync", "off",
             "synchronous_commit", "off", "full_page_writes", "off");
+    /** The message of the exception a start throws when asked to stop. */
+    public static final String STOPPED = "stopped while starting";
     private static final String OS_USER = "postgres";
 
     private final Path bin;
@@ -93,8 +95,6 @@ public final class LocalPostgres implements AutoCloseable {
             throw e;
         }
     }
-    /** The message of the exception thrown when a start is asked to stop. */
-    public static final String STOPPED = "stopped while starting";
 
     /** Throws when {@code stopRequested} says so: between the steps of a start that may be cut short. */
     public static void checkNotStopped(BooleanSupplier stopRequested) {

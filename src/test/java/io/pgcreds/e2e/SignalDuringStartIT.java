@@ -95,15 +95,17 @@ class SignalDuringStartIT {
     }
 
     @Test
-    void sigterm_while_the_service_starts_is_logged_and_exits_zero_after_a_graceful_stop() throws Exception {
+    void sigterm_while_the_service_starts_is_logged_and_exits_zero() throws Exception {
         String url = Secrets.remember("postgres://signal:signal-pw-" + System.nanoTime() + "@127.0.0.1:1/db");
         try (JarProcess jar = JarProcess.start(Map.of("DATABASE_URL", url), List.of(), List.of(), workDir)) {
             Await.until("the jar starting", Duration.ofSeconds(60), jar::output, output -> output.contains("event=starting"));
             int exitCode = jar.terminate(Duration.ofSeconds(60));
             String output = jar.output();
             assertThat(exitCode).as(output).isZero();
-            assertThat(output).containsPattern("INFO event=shutdown during=start-up effect=")
-                    .contains("event=stopped");
+            assertThat(output).containsPattern("INFO event=shutdown during=start-up effect=");
+            if (output.contains("event=started")) { // else the signal came before the service's start began
+                assertThat(output).as("a graceful stop after the start").contains("event=stopped");
+            }
             assertThat(output.lines().filter(line -> !line.isBlank())).as("every line is one logfmt event")
                     .allMatch(line -> line.matches("time=\\S+ (INFO|WARN|ERROR) event=[a-z_]+ .*"));
             assertThat(Secrets.foundIn(output)).isEmpty();
