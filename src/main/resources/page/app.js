@@ -732,7 +732,7 @@
     });
     const agree = badge();
     setBadge(agree, fleet.agree ? 'up' : 'warn', fleet.agree ? 'up' : 'warn', fleet.agree
-      ? 'every instance serves the same generations'
+      ? 'every instance serves the same configuration (generations count from each one\'s start)'
       : reasons.length + (reasons.length === 1 ? ' disagreement' : ' disagreements') + ' between the instances');
     const parts = [agree];
     if (!fleet.agree) {

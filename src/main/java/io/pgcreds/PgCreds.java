@@ -116,10 +116,16 @@ public final class PgCreds implements AutoCloseable {
             log.info(Logfmt.line("event", "ignored_var", "var", ignored.var(), "reason", ignored.reason()));
         }
         if (registry.defaultEntry(registry.snapshot()) == null) {
-            log.warn(Logfmt.line("event", "default_credential_missing", "default", settings.defaultCredential(),
+            String line = Logfmt.line("event", "default_credential_missing", "default", settings.defaultCredential(),
                     "problem", HealthReport.missingDefault(settings.defaultCredential(),
                             registry.snapshot().entries().keySet()),
-                    "effect", "/health and /health/ready answer DOWN (503) until it exists"));
+                    "effect", "/health and /health/ready answer DOWN (503) until it exists");
+            if (sources.statuses().stream().anyMatch(status -> status.state().equals("waiting"))) {
+                // the Platform API has not answered yet: it most likely brings the credential in a moment
+                log.info(line + " " + Logfmt.line("waiting_for", "the first answer of a config source"));
+            } else {
+                log.warn(line);
+            }
         }
         log.info(Logfmt.line("event", "started", "port", port, "credentials", initial.added().size(),
                 "invalid", initial.errors().size(), "ignored", registry.snapshot().ignored().size(),

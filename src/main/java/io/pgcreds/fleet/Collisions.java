@@ -44,6 +44,11 @@ final class Collisions {
         return true;
     }
 
+    /** The other process under this instance's id said goodbye: it is reported no more. */
+    synchronized void gone(Member sender) {
+        lastHeard.remove(sender.incarnation());
+    }
+
     /** One line per other process heard of lately under this instance's id; empty when there is none. */
     synchronized List<String> recent(Instant now) {
         forgetOlderThan(now.minus(Peers.SEEN_WITHIN));

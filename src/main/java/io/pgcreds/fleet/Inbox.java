@@ -90,6 +90,11 @@ final class Inbox {
             } else if (notice.sender().id().equals(self.id())) {
                 if (notice.sender().incarnation().equals(self.incarnation())) {
                     count("self");
+                } else if (notice instanceof Notice.Bye) {
+                    // the other process under this id is stopping (a predecessor at a restart or preboot):
+                    // no longer a collision to report
+                    count("collision");
+                    collisions.gone(notice.sender());
                 } else {
                     count("collision");
                     if (collisions.heard(notice.sender(), now)) {

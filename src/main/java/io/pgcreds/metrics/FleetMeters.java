@@ -47,7 +47,7 @@ final class FleetMeters {
         Gauge.builder("pgcreds.fleet.instances", fleet, of -> of.report().instances().size())
                 .description("Instances seen in the last 60 s, this one included").register(registry);
         Gauge.builder("pgcreds.fleet.agree", fleet, of -> of.report().agree() ? 1 : 0)
-                .description("1 while every instance holds the same config version and credential states").register(registry);
+                .description("1 while every instance serves the same configuration of each credential (fingerprints agree)").register(registry);
         for (String verdict : VERDICTS) {
             FunctionCounter.builder("pgcreds.fleet.notices.received", fleet,
                             of -> of.figures().received().getOrDefault(verdict, 0L))

@@ -113,7 +113,7 @@ class DashboardIT {
             System.out.println("[figure] status page: the fleet's disagreement shown " + result.path("shownAfterMs").asLong()
                     + " ms after web.1 replaced ANALYST (the page polls /fleet every 15 s)");
             assertThat(list(result.path("consoleErrors"))).as("console errors").isEmpty();
-            assertThat(result.at("/agreeing/badge").asText()).contains("same generations");
+            assertThat(result.at("/agreeing/badge").asText()).contains("same configuration");
             JsonNode shown = result.path("disagreeing");
             assertThat(shown.path("badge").asText()).contains("disagreement");
             assertThat(list(shown.path("generationLines")))
