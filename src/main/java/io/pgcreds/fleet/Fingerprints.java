@@ -19,10 +19,14 @@ import java.util.regex.Pattern;
  * What an instance serves for a credential, as a short keyed digest that peers can compare: the
  * HMAC-SHA256 of everything its connections are made of (user, password, endpoint, database, TLS,
  * pooling; for a credential with no usable config, its vars and error), cut to 96 bits. The key is
- * derived from {@code PGCREDS_API_TOKEN}, which every dyno of an app shares and a role that merely
- * LISTENs on {@code pgcreds} does not know: a fingerprint reveals nothing about a password, not even
- * to a guess tried offline against it. Without a token there is no key and no fingerprint (nobody
- * could read {@code /fleet} then anyway). Immutable and thread-safe.
+ * derived from two secrets every dyno of an app shares and a role that merely LISTENs on
+ * {@code pgcreds} knows neither of: {@code PGCREDS_API_TOKEN} and the default credential's password
+ * (the database owner's; on Heroku 64 random characters). A limited role knows everything else that
+ * goes into its own credential's fingerprint, so with the token alone as the key a weak token could
+ * be guessed offline from that fingerprint; with the owner's password in the key it cannot. The
+ * payload thus carries no hash anyone outside the app can compute or test a guess against. Without
+ * a token or a default credential there is no key and no fingerprint (instances then compare config
+ * versions and states only). Immutable and thread-safe.
  */
 final class Fingerprints {
     /** 96 bits, base64url without padding. */
@@ -40,7 +44,7 @@ final class Fingerprints {
             return new Fingerprints(null);
         }
         try {
-            byte[] derived = MessageDigest.getInstance("SHA-256").digest(("pgcreds fleet fingerprint v1\0"
+            byte[] derived = MessageDigest.getInstance("SHA-256").digest(("pgcreds fleet fingerprint v2\0"
                     + apiToken.reveal()).getBytes(StandardCharsets.UTF_8));
             return new Fingerprints(new SecretKeySpec(derived, ALGORITHM));
         } catch (GeneralSecurityException e) {
@@ -48,18 +52,26 @@ final class Fingerprints {
         }
     }
 
-    /** The fingerprint of what {@code entry} serves, or null without a key. */
-    String of(CredentialEntry entry) {
-        if (key == null) {
+    /**
+     * The key of one view: the token's key together with the default credential's password; null (no
+     * fingerprints) without a token or without a default credential that has a configuration.
+     */
+    SecretKeySpec viewKey(CredentialEntry defaultEntry) {
+        if (key == null || defaultEntry == null || !defaultEntry.hasPool()) {
             return null;
         }
-        Mac mac;
-        try {
-            mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(ALGORITHM + " is missing from this JVM", e);
+        Mac mac = mac(key);
+        field(mac, "owner");
+        field(mac, defaultEntry.pool().spec().password().reveal());
+        return new SecretKeySpec(mac.doFinal(), ALGORITHM);
+    }
+
+    /** The fingerprint of what {@code entry} serves under {@code viewKey} (see {@link #viewKey}), or null without one. */
+    static String of(CredentialEntry entry, SecretKeySpec viewKey) {
+        if (viewKey == null) {
+            return null;
         }
+        Mac mac = mac(viewKey);
         if (entry.hasPool()) {
             CredentialSpec spec = entry.pool().spec();
             field(mac, "pool");
@@ -81,6 +93,16 @@ final class Fingerprints {
             field(mac, entry.error());
         }
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(mac.doFinal(), 12));
+    }
+
+    private static Mac mac(SecretKeySpec key) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(ALGORITHM + " is missing from this JVM", e);
+        }
     }
 
     /** Length-prefixed, so that no two sequences of fields give the same input. */

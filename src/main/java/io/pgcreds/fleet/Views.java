@@ -45,10 +45,12 @@ final class Views {
 
     Content build() {
         PoolRegistry.Snapshot snapshot = registry.snapshot();
+        javax.crypto.spec.SecretKeySpec viewKey = fingerprints.viewKey(registry.defaultEntry(snapshot));
         Map<String, Notice.Held> credentials = new LinkedHashMap<>();
         for (CredentialEntry entry : snapshot.sorted()) {
             credentials.put(entry.name(), new Notice.Held(entry.generation(), entry.state().wireName(),
-                    entry.lastReloadAt() == null ? 0 : entry.lastReloadAt().toEpochMilli(), fingerprints.of(entry)));
+                    entry.lastReloadAt() == null ? 0 : entry.lastReloadAt().toEpochMilli(),
+                    Fingerprints.of(entry, viewKey)));
         }
         return new Content(snapshot.configVersion(), leadership.electing() ? leadership.polling().wireName() : null,
                 ConnectionBudget.ofInstance(snapshot, registry.defaultEntry(snapshot)), credentials);
