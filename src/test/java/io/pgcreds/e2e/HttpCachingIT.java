@@ -42,14 +42,7 @@ class HttpCachingIT {
                     "/access", "/events", "/health/history")) {
                 // /credentials carries pool figures, which move once more just after start (the fleet's
                 // first notices borrow a connection): take a tag the answer keeps
-                String[] last = {null};
-                ApiClient.Response first = io.pgcreds.testing.Await.until(path + " to keep its ETag",
-                        () -> api.get(path, bearer), response -> {
-                            String seen = response.header("etag");
-                            boolean same = seen != null && seen.equals(last[0]);
-                            last[0] = seen;
-                            return same;
-                        });
+                ApiClient.Response first = awaitSteady(api, path, bearer);
                 String tag = first.header("etag");
                 assertThat(tag).as(path + " ETag").matches("\"[A-Za-z0-9_-]+\"");
                 assertThat(first.header("vary")).isEqualTo("Accept-Encoding");
@@ -125,10 +118,15 @@ class HttpCachingIT {
 
     /** /health moves while pools settle after start; two answers in a row with one tag mean it stopped moving. */
     private static ApiClient.Response awaitSteadyHealth(ApiClient api) {
+        return awaitSteady(api, "/health", Map.of());
+    }
+
+    /** GETs {@code path} until two answers in a row carry the same ETag; returns the second. */
+    private static ApiClient.Response awaitSteady(ApiClient api, String path, Map<String, String> headers) {
         String[] last = {null};
-        return io.pgcreds.testing.Await.until("/health to keep its ETag", () -> api.get("/health", Map.of()), response -> {
+        return io.pgcreds.testing.Await.until(path + " to keep its ETag", () -> api.get(path, headers), response -> {
             String tag = response.header("etag");
-            boolean same = tag.equals(last[0]);
+            boolean same = tag != null && tag.equals(last[0]);
             last[0] = tag;
             return same;
         });
